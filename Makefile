@@ -25,7 +25,7 @@ check-generated: generate
 
 $(SPECTRAL) $(REDOCLY):
 	mkdir -p $(TOOLS)
-	cd $(TOOLS) && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error \
+	cd $(TOOLS) && echo '{"name":"paysandbox-tools","private":true}' > package.json && npm install --no-audit --no-fund --loglevel=error \
 		@stoplight/spectral-cli@$(SPECTRAL_VERSION) @redocly/cli@$(REDOCLY_VERSION)
 
 tools: $(SPECTRAL) $(REDOCLY)

@@ -182,6 +182,11 @@ func (o *Order) Update(orderVersion int64, updates []ServiceUpdate, tariff Tarif
 			s.Recipient.BankID, s.Recipient.MaskedCardNumber = pm.BankID, pm.MaskedCardNumber
 		}
 		if u.State != nil {
+			// Step05 charged acquiring by the decisions; flipping one now
+			// would break the money.
+			if o.AcquiringChargedAt != nil && *u.State != s.State {
+				return Errorf(EInvalidState, "order %s: decisions are final once %s is done", o.ExtID, StepProceedAcquiringCommission)
+			}
 			if err := s.setState(*u.State, now); err != nil {
 				return err
 			}

@@ -69,7 +69,8 @@ func SplitOrderCommission(total decimal.Decimal, prices []decimal.Decimal) []dec
 			shares[i] = decimal.Zero
 			continue
 		}
-		shares[i] = kopecks(total.Mul(p).Div(sum))
+		// Rounding up must never hand out more than the total.
+		shares[i] = decimal.Min(kopecks(total.Mul(p).Div(sum)), total.Sub(given))
 		given = given.Add(shares[i])
 	}
 	return shares

@@ -39,8 +39,8 @@ func (o *Order) TotalFees() (commission decimal.Decimal, fees Fees) {
 	return commission, fees
 }
 
-// Balances are the order's current balances, kept with the order so that a
-// transition can check them without reading the whole ledger.
+// post records a movement and keeps the order's balances (stored with the
+// order so a transition can check them without reading the whole ledger).
 func (o *Order) post(step string, debit, credit Account, amount decimal.Decimal, now time.Time) error {
 	if amount.IsZero() {
 		return nil // a zero movement is not a movement

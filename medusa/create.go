@@ -145,7 +145,7 @@ func (o *Order) Update(orderVersion int64, updates []ServiceUpdate, tariff Tarif
 		return Errorf(EValidation, "Updates: at least one update is required")
 	}
 	for _, u := range updates {
-		s, err := o.service("update", u.ServiceExtID)
+		s, err := o.service(u.ServiceExtID)
 		if err != nil {
 			return err
 		}

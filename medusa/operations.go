@@ -72,7 +72,6 @@ func (s *Operations) EnsureDefaults(ctx context.Context) error {
 	if err := r.AddSbpPayoutMethod(DefaultPayoutMethodExtID, DefaultSbpBankID, now); err != nil {
 		return err
 	}
-	r.Version = 0
 	return s.Store.CreateRecipient(ctx, r)
 }
 

@@ -74,7 +74,7 @@ func (o *Order) requireOrderState(step string, want OrderState) error {
 	return nil
 }
 
-func (o *Order) service(step, extID string) (*Service, error) {
+func (o *Order) service(extID string) (*Service, error) {
 	s := o.Service(extID)
 	if s == nil {
 		return nil, Errorf(ENotFound, "service %s not found", extID)
@@ -148,7 +148,7 @@ func (o *Order) Decide(decisions []ServiceDecision, now time.Time) error {
 			return Errorf(EValidation, "service %s appears twice in Decisions", d.ServiceExtID)
 		}
 		seen[d.ServiceExtID] = true
-		s, err := o.service("decisions", d.ServiceExtID)
+		s, err := o.service(d.ServiceExtID)
 		if err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func (o *Order) Decide(decisions []ServiceDecision, now time.Time) error {
 // price less the commission.
 func (o *Order) PayoutToRecipient(serviceExtID string, now time.Time) error {
 	const step = StepProceedServicePayoutToRecipient
-	s, err := o.service(step, serviceExtID)
+	s, err := o.service(serviceExtID)
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func (o *Order) PayoutToRecipient(serviceExtID string, now time.Time) error {
 // service is executed.
 func (o *Order) PayoutCommission(serviceExtID string, now time.Time) error {
 	const step = StepProceedServicePayoutCommission
-	s, err := o.service(step, serviceExtID)
+	s, err := o.service(serviceExtID)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (o *Order) PayoutCommission(serviceExtID string, now time.Time) error {
 // Refund is Step03B: a rejected service's price goes back to the buyer.
 func (o *Order) Refund(serviceExtID string, now time.Time) error {
 	const step = StepProceedRefund
-	s, err := o.service(step, serviceExtID)
+	s, err := o.service(serviceExtID)
 	if err != nil {
 		return err
 	}

@@ -73,8 +73,9 @@ func (r *Recipient) addPayoutMethod(pm PayoutMethod) error {
 	if r.PayoutMethod(pm.ExtID) != nil {
 		return Errorf(EConflict, "payout method %s already exists for recipient %s", pm.ExtID, r.ExtID)
 	}
+	// Payout methods do not bump Version: the portal never returns the
+	// version on read, so it may only move on the calls that return it.
 	r.PayoutMethods = append(r.PayoutMethods, pm)
-	r.Version++
 	r.UpdatedAt = pm.CreatedAt
 	return nil
 }
@@ -106,7 +107,6 @@ func (r *Recipient) DeletePayoutMethod(extID string, want PayoutMethodType, now 
 			continue
 		}
 		r.PayoutMethods = append(r.PayoutMethods[:i], r.PayoutMethods[i+1:]...)
-		r.Version++
 		r.UpdatedAt = now
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 // Store keeps Medusa's state. Update* run fn inside one write transaction
 // on the current row and persist what fn changed only when fn succeeds, so
 // two racing transitions are serialized and the loser sees the winner's state.
+// fn may read through the store but must never write through it.
 // Every method returns *Error with ENotFound / EConflict where documented.
 type Store interface {
 	Token(ctx context.Context, token string) (*Token, error) // ENotFound when unknown

@@ -1,0 +1,163 @@
+// Command paysandbox serves stateful emulations of payment provider APIs.
+//
+//	paysandbox [serve] [--addr :8080] [--db ./paysandbox.db] [--log-format text|json]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/paysandbox/paysandbox/medusa"
+	"github.com/paysandbox/paysandbox/server"
+	"github.com/paysandbox/paysandbox/sqlitedb"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "paysandbox:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, stdout, stderr)
+	default:
+		return fmt.Errorf("unknown command %q (commands: serve)", cmd)
+	}
+}
+
+// serveConfig is the serve command's settings: flags override env, env
+// overrides defaults.
+type serveConfig struct {
+	addr      string
+	db        string
+	logFormat string
+	publicURL string
+}
+
+func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c serveConfig
+	fs.StringVar(&c.addr, "addr", envOr("PAYSANDBOX_ADDR", ":8080"), "listen address (env PAYSANDBOX_ADDR)")
+	fs.StringVar(&c.db, "db", envOr("PAYSANDBOX_DB", "./paysandbox.db"), "SQLite database file (env PAYSANDBOX_DB)")
+	fs.StringVar(&c.logFormat, "log-format", envOr("PAYSANDBOX_LOG_FORMAT", "text"), "log format: text or json (env PAYSANDBOX_LOG_FORMAT)")
+	fs.StringVar(&c.publicURL, "public-url", os.Getenv("PAYSANDBOX_PUBLIC_URL"), "URL clients reach this server at, for links in responses (env PAYSANDBOX_PUBLIC_URL; default http://localhost:<port>)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return c, fmt.Errorf("--log-format must be text or json, not %q", c.logFormat)
+	}
+	return c, nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseServe(args, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.logFormat, stderr)
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if cfg.publicURL == "" {
+		cfg.publicURL = "http://localhost:" + portOf(ln.Addr())
+	}
+
+	db, err := sqlitedb.Open(ctx, cfg.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	handler, err := server.New(ctx, server.Config{
+		DB:        db,
+		Medusa:    &medusa.Operations{Store: db, Tariff: medusa.DefaultTariff, BaseURL: cfg.publicURL},
+		Logger:    log,
+		PublicURL: cfg.publicURL,
+	})
+	if err != nil {
+		return err
+	}
+
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	printBanner(stdout, ln.Addr(), cfg)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Stop accepting, let in-flight requests finish, then close the DB (deferred).
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func portOf(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok {
+		return fmt.Sprint(t.Port)
+	}
+	return "8080"
+}
+
+func printBanner(w io.Writer, addr net.Addr, cfg serveConfig) {
+	fmt.Fprintf(w, "paysandbox listening on %s (public URL %s), database %s\n", addr, cfg.publicURL, cfg.db)
+	fmt.Fprintf(w, "default credentials:\n")
+	fmt.Fprintf(w, "  Medusa:   Authorization: Bearer %s (platform %s)\n", medusa.DefaultToken, medusa.DefaultPlatformID)
+	fmt.Fprintf(w, "            recipient %s, SBP payout method %s\n", medusa.DefaultRecipientExtID, medusa.DefaultPayoutMethodExtID)
+	fmt.Fprintf(w, "specs:      %s/openapi/{medusa,sandbox}.yaml\n", cfg.publicURL)
+}

@@ -1,0 +1,95 @@
+// Package server is paysandbox's HTTP layer: a gorilla/mux router with one
+// sub-tree per API, request validation against the embedded specs, auth,
+// the generated strict handlers, and the mapping of domain errors to each
+// API's own error envelope.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/paysandbox/paysandbox/medusa"
+	"github.com/paysandbox/paysandbox/openapi"
+)
+
+// Database is what the server needs of the storage beyond the domain stores.
+type Database interface {
+	Ping(ctx context.Context) error
+	// Reset deletes all state; the server re-creates the default credentials.
+	Reset(ctx context.Context) error
+}
+
+// Config wires the server to its storage and rules.
+type Config struct {
+	DB     Database
+	Medusa *medusa.Operations
+	Logger *slog.Logger
+	// PublicURL is where clients reach this server (for Links.self).
+	PublicURL string
+}
+
+// New creates the default credentials if missing and returns the handler
+// serving every API.
+func New(ctx context.Context, cfg Config) (http.Handler, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if err := cfg.Medusa.EnsureDefaults(ctx); err != nil {
+		return nil, err
+	}
+	flt := newFaults()
+
+	medusaAPI, err := loadAPI("medusa", []string{"/medusa/"}, renderMedusa)
+	if err != nil {
+		return nil, err
+	}
+	medusaAPI.auth = medusaAuth(cfg.Medusa)
+	medusaAPI.faults = flt
+
+	controlAPI, err := loadAPI("sandbox", []string{"/sandbox/", "/"}, renderControl)
+	if err != nil {
+		return nil, err
+	}
+	controlAPI.auth = medusaAuth(cfg.Medusa) // the ledger view takes a Medusa token
+	apis := apiSet{medusaAPI, controlAPI}
+
+	r := mux.NewRouter()
+	r.HandleFunc("/healthz", healthz(cfg.DB)).Methods(http.MethodGet)
+	r.HandleFunc("/openapi/{name}.yaml", serveSpec).Methods(http.MethodGet)
+	registerMedusa(r, medusaAPI, cfg.Medusa)
+	registerControl(r, controlAPI, &control{db: cfg.DB, medusa: cfg.Medusa, faults: flt, apis: apis})
+	r.NotFoundHandler = apis.notFound()
+	r.MethodNotAllowedHandler = apis.methodNotAllowed(r)
+
+	return accessLog(cfg.Logger, cfg.PublicURL, recoverPanics(apis, r)), nil
+}
+
+func healthz(db Database) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := db.Ping(r.Context()); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	}
+}
+
+func serveSpec(w http.ResponseWriter, r *http.Request) {
+	raw, err := openapi.Spec(mux.Vars(r)["name"])
+	if err != nil {
+		renderControl(w, r, problem{status: http.StatusNotFound, kind: kindNotFound, message: "no spec named " + mux.Vars(r)["name"]})
+		return
+	}
+	w.Header().Set("Content-Type", "application/yaml")
+	_, _ = w.Write(raw)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

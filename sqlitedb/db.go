@@ -1,0 +1,200 @@
+// Package sqlitedb stores the domain packages' state in one SQLite file
+// through modernc.org/sqlite (pure Go, no cgo).
+//
+// Writes run in BEGIN IMMEDIATE transactions (_txlock=immediate), so a
+// read-modify-write takes SQLite's write lock before it reads and two racing
+// state changes are serialized: the loser reads the winner's committed state.
+// Reads are single statements outside any transaction; in WAL mode they see
+// one consistent snapshot and never wait for the writer.
+package sqlitedb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// busyTimeout is how long a writer waits for the write lock, both in SQLite
+// (busy_timeout, against other processes) and at the in-process gate.
+const busyTimeout = 10 * time.Second
+
+// DB is the SQLite store. It is safe for concurrent use.
+type DB struct {
+	db *sql.DB
+	// writeGate admits one write transaction of this process at a time.
+	// Writers then queue here without holding a pooled connection: if they
+	// queued inside SQLite's busy handler instead, each would pin a
+	// connection, and a winner whose callback reads through the store (the
+	// recipient lookup of an order update) could find the pool empty and
+	// wait for the losers, which wait for it until busy_timeout fails them.
+	writeGate chan struct{}
+}
+
+// Open opens (creating if needed) the SQLite file at path and applies the
+// embedded migrations that it has not seen yet.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlitedb: empty database path")
+	}
+	sqldb, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, fmt.Errorf("sqlitedb: open %s: %w", path, err)
+	}
+	// WAL lets readers run beside the one writer; a few connections per CPU
+	// keep reads parallel without piling up idle SQLite handles.
+	n := max(4, runtime.GOMAXPROCS(0)*2)
+	sqldb.SetMaxOpenConns(n)
+	sqldb.SetMaxIdleConns(n)
+	d := &DB{db: sqldb, writeGate: make(chan struct{}, 1)}
+	if err := d.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// dsn builds the driver's URI. The pragmas sit in the DSN so that every pooled
+// connection gets them; busy_timeout comes first so that it already applies
+// while journal_mode(WAL) looks at the file. The path is escaped because the
+// driver splits the DSN at the first '?' and SQLite decodes %XX in URIs.
+func dsn(path string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(" + fmt.Sprint(busyTimeout.Milliseconds()) + ")" +
+		"&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(NORMAL)" +
+		"&_txlock=immediate"
+}
+
+// Close closes the database; in-flight calls fail.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Ping checks that the database answers a query.
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := d.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("sqlitedb: ping: %w", err)
+	}
+	return nil
+}
+
+// Reset deletes every row of every data table (the migration history stays)
+// in one transaction. The caller re-creates the default credentials.
+func (d *DB) Reset(ctx context.Context) error {
+	return d.writeTx(ctx, func(tx *sql.Tx) error {
+		// Foreign keys are checked at COMMIT, so the delete order is free.
+		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+			return fmt.Errorf("sqlitedb: reset: %w", err)
+		}
+		tables, err := dataTables(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, t := range tables {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+quoteIdent(t)); err != nil {
+				return fmt.Errorf("sqlitedb: reset %s: %w", t, err)
+			}
+		}
+		return nil
+	})
+}
+
+const selectDataTables = `
+SELECT name FROM sqlite_schema
+WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> 'schema_migrations'
+ORDER BY name`
+
+// dataTables lists the tables Reset empties, so that tables added by later
+// migrations are covered without touching Reset.
+func dataTables(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, selectDataTables)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitedb: list tables: %w", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("sqlitedb: list tables: %w", err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlitedb: list tables: %w", err)
+	}
+	return names, nil
+}
+
+func quoteIdent(s string) string {
+	q := []byte{'"'}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			q = append(q, '"')
+		}
+		q = append(q, s[i])
+	}
+	return string(append(q, '"'))
+}
+
+// writeTx runs fn in one write transaction: BEGIN IMMEDIATE, fn, COMMIT.
+// Whatever fn returns is returned unchanged and rolls the transaction back,
+// so nothing is acknowledged before it is committed.
+func (d *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	release, err := d.enterWriteGate(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlitedb: begin: %w", err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlitedb: commit: %w", err)
+	}
+	return nil
+}
+
+// enterWriteGate waits for this process's write turn. The wait is bounded
+// like SQLite's busy_timeout so that a callback that (wrongly) writes through
+// the store from inside an update fails instead of hanging forever.
+func (d *DB) enterWriteGate(ctx context.Context) (release func(), err error) {
+	timer := time.NewTimer(busyTimeout)
+	defer timer.Stop()
+	select {
+	case d.writeGate <- struct{}{}:
+		return func() { <-d.writeGate }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("sqlitedb: waiting to write: %w", ctx.Err())
+	case <-timer.C:
+		return nil, fmt.Errorf("sqlitedb: the database stayed busy for %s", busyTimeout)
+	}
+}
+
+// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	c := se.Code()
+	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// querier is what loads need from *sql.DB and *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}

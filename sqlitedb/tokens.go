@@ -1,0 +1,58 @@
+package sqlitedb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/paysandbox/paysandbox/medusa"
+)
+
+var _ medusa.Store = (*DB)(nil)
+
+const (
+	selectToken = `SELECT platform_id, permissions FROM medusa_tokens WHERE token = ?`
+	insertToken = `INSERT INTO medusa_tokens (token, platform_id, permissions) VALUES (?, ?, ?)`
+)
+
+// Token returns a platform token; ENotFound when unknown.
+func (d *DB) Token(ctx context.Context, token string) (*medusa.Token, error) {
+	var platformID, perms string
+	err := d.db.QueryRowContext(ctx, selectToken, token).Scan(&platformID, &perms)
+	if errors.Is(err, sql.ErrNoRows) {
+		// The token is a secret: never echo it.
+		return nil, medusa.Errorf(medusa.ENotFound, "token not found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlitedb: token: %w", err)
+	}
+	t := &medusa.Token{Token: token, PlatformID: platformID}
+	if err := json.Unmarshal([]byte(perms), &t.Permissions); err != nil {
+		return nil, fmt.Errorf("sqlitedb: token permissions: %w", err)
+	}
+	return t, nil
+}
+
+// CreateToken stores a platform token; EConflict when the token exists.
+func (d *DB) CreateToken(ctx context.Context, t medusa.Token) error {
+	perms := t.Permissions
+	if perms == nil {
+		perms = []string{} // a JSON array, never null
+	}
+	js, err := json.Marshal(perms)
+	if err != nil {
+		return fmt.Errorf("sqlitedb: token permissions: %w", err)
+	}
+	return d.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, insertToken, t.Token, t.PlatformID, string(js))
+		if isUnique(err) {
+			return medusa.Errorf(medusa.EConflict, "token already exists")
+		}
+		if err != nil {
+			return fmt.Errorf("sqlitedb: create token: %w", err)
+		}
+		return nil
+	})
+}

@@ -135,11 +135,23 @@ func TestWalkthrough(t *testing.T) {
 				{"move_platform_commission_to_commission_account", "orderExtId", order, "waiting_services", "0.00", "75.00", "0.00"},
 				{"proceed_platform_commission", "orderExtId", order, "finished", "0.00", "0.00", "75.00"},
 			}
-			for _, st := range steps {
+			orderState := map[bool]string{false: "waiting_services", true: "finished"}
+			for i, st := range steps {
 				if got := s.step(st.name, st.key, st.id); got != st.result {
 					t.Fatalf("%s result %q, want %q", st.name, got, st.result)
 				}
 				checkBalances(t, s.ledger(order), st.nominal, st.commission, st.settlement)
+				// Both views agree with the step's result after every step.
+				v1 := s.must(200, "GET", "/medusa/v1.0/orders/"+order, nil)
+				v3 := s.must(200, "GET", "/medusa/v3.0/orders/"+order, nil)
+				final := i == len(steps)-1
+				check(t, v1, orderState[final], "Data", "state")
+				check(t, v3, orderState[final], "Data", "state")
+				if st.key == "serviceExtId" {
+					idx := map[string]int{a: 0, b: 1}[st.id]
+					check(t, v1, st.result, "Data", "Services", idx, "state")
+					check(t, v3, st.result, "Data", "Services", idx, "state")
+				}
 			}
 
 			l := s.ledger(order)

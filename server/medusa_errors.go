@@ -57,15 +57,34 @@ func medusaProblem(err error) problem {
 
 const tochkaHelpURL = "https://developers.tochka.com/"
 
+// medusaTitle is the envelope's short top-level message per errorCode; the
+// detail goes in Errors[].message, as Tochka's API does.
+var medusaTitle = map[string]string{
+	string(medusa.EValidation):      "Validation error",
+	string(medusa.EInvalidState):    "Invalid state",
+	string(medusa.EUnauthorized):    "Unauthorized",
+	string(medusa.EForbidden):       "Forbidden",
+	string(medusa.ENotFound):        "Not found",
+	string(medusa.EConflict):        "Conflict",
+	string(medusa.EInternal):        "Server error",
+	"MethodNotAllowedError":         "Method not allowed",
+	"PayloadTooLargeError":          "Payload too large",
+	"FailedDependencyError":         "Dependent service fail",
+	"FailedDependencyCriticalError": "Dependent service fail",
+}
+
 func renderMedusa(w http.ResponseWriter, r *http.Request, p problem) {
 	code := medusaKindCode[p.kind]
-	if p.status == http.StatusBadGateway || p.status == http.StatusFailedDependency {
-		code = map[int]string{http.StatusBadGateway: "FailedDependencyCriticalError", http.StatusFailedDependency: "FailedDependencyError"}[p.status]
+	switch p.status {
+	case http.StatusFailedDependency:
+		code = "FailedDependencyError"
+	case http.StatusBadGateway:
+		code = "FailedDependencyCriticalError"
 	}
 	writeJSON(w, p.status, medusaapi.Error{
 		Code:    strconv.Itoa(p.status),
 		Id:      infoOf(r).id,
-		Message: truncate(p.message, 600),
+		Message: medusaTitle[code],
 		Errors:  []medusaapi.ErrorDetail{{ErrorCode: code, Message: truncate(p.message, 603), Url: tochkaHelpURL}},
 	})
 }

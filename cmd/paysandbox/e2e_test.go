@@ -388,13 +388,13 @@ func TestSandboxStepErrors(t *testing.T) {
 					t.Fatal("empty result")
 				}
 				m := expectError(t, s.do("POST", path, defaultToken, map[string]any{"Data": map[string]any{st.key: id}}), 400, "InvalidStateError")
-				if msg := m["message"].(string); !strings.Contains(msg, "waiting_services") && !strings.Contains(msg, "canceled") {
+				if msg := at(t, m, "Errors", 0, "message").(string); !strings.Contains(msg, "waiting_services") && !strings.Contains(msg, "canceled") {
 					t.Errorf("InvalidStateError message %q does not name the current state", msg)
 				}
 				return
 			}
 			m := expectError(t, s.do("POST", path, defaultToken, body), 400, "InvalidStateError")
-			if msg := m["message"].(string); !strings.Contains(msg, "waiting_user_payment") && !strings.Contains(msg, "not_ready") {
+			if msg := at(t, m, "Errors", 0, "message").(string); !strings.Contains(msg, "waiting_user_payment") && !strings.Contains(msg, "not_ready") {
 				t.Errorf("InvalidStateError message %q does not name the current state", msg)
 			}
 		})

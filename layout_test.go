@@ -1,6 +1,7 @@
 package paysandbox
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -15,12 +16,17 @@ func TestImportDirections(t *testing.T) {
 		forbidden []string // prefixes (relative to the module) it must not depend on
 	}{
 		{"gen/...", []string{"medusa", "sqlitedb", "server", "cmd", "conformance", "openapi"}},
-		{"medusa", []string{"gen", "sqlitedb", "server", "cmd", "conformance", "openapi"}},
+		{"medusa", []string{"gen", "sqlitedb", "server", "cmd", "conformance", "openapi", "cryptomus", "yookassa"}},
+		{"cryptomus", []string{"gen", "sqlitedb", "server", "cmd", "conformance", "openapi", "medusa", "yookassa"}},
+		{"yookassa", []string{"gen", "sqlitedb", "server", "cmd", "conformance", "openapi", "medusa", "cryptomus"}},
 		{"sqlitedb", []string{"gen", "server", "cmd", "conformance", "openapi"}},
 		{"server", []string{"sqlitedb", "cmd", "conformance"}},
 		{"openapi", []string{"gen", "medusa", "sqlitedb", "server", "cmd", "conformance"}},
 	}
 	for _, rule := range rules {
+		if _, err := os.Stat(strings.TrimSuffix(rule.pkg, "/...")); err != nil {
+			continue // not written yet
+		}
 		out, err := exec.Command("go", "list", "-deps", "./"+rule.pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list -deps ./%s: %v\n%s", rule.pkg, err, out)
@@ -38,14 +44,19 @@ func TestImportDirections(t *testing.T) {
 		}
 	}
 	// Domain packages use the standard library and decimal only.
-	out, err := exec.Command("go", "list", "-deps", "./medusa").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	for _, dep := range strings.Fields(string(out)) {
-		first, _, _ := strings.Cut(dep, "/")
-		if strings.Contains(first, ".") && !strings.HasPrefix(dep, module) && dep != "github.com/shopspring/decimal" {
-			t.Errorf("medusa depends on %s; domain packages use the standard library and decimal only", dep)
+	for _, domain := range []string{"medusa", "cryptomus", "yookassa"} {
+		if _, err := os.Stat(domain); err != nil {
+			continue // not written yet
+		}
+		out, err := exec.Command("go", "list", "-deps", "./"+domain).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list: %v\n%s", err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			first, _, _ := strings.Cut(dep, "/")
+			if strings.Contains(first, ".") && !strings.HasPrefix(dep, module) && dep != "github.com/shopspring/decimal" {
+				t.Errorf("%s depends on %s; domain packages use the standard library and decimal only", domain, dep)
+			}
 		}
 	}
 }

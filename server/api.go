@@ -44,6 +44,9 @@ type problem struct {
 	kind    problemKind
 	message string // client-facing
 	detail  string // log-only (may hold internal error text)
+	// fields are per-field rule violations, for APIs that report them
+	// (Cryptomus's Laravel-style `errors`).
+	fields map[string][]string
 }
 
 // renderer writes a problem in one API's envelope.
@@ -65,6 +68,10 @@ type api struct {
 	auth     authenticator
 	faults   *faults
 	options  openapi3filter.Options
+	// invalid renders a request that failed spec validation; nil renders
+	// kin-openapi's findings as a validation problem. APIs whose rules
+	// report errors in their own vocabulary (Cryptomus) set it.
+	invalid func(w http.ResponseWriter, r *http.Request, body []byte, err error)
 }
 
 func loadAPI(name string, prefixes []string, render renderer) (*api, error) {
@@ -126,6 +133,10 @@ func (a *api) guard(next http.Handler) http.Handler {
 		}
 		in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route, Options: &a.options}
 		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+			if a.invalid != nil {
+				a.invalid(w, r, body, err)
+				return
+			}
 			a.render(w, r, problem{status: http.StatusBadRequest, kind: kindValidation, message: describeValidation(err)})
 			return
 		}

@@ -19,7 +19,110 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// Defines values for CryptomusInvoiceStatusStatus.
+const (
+	CryptomusInvoiceStatusStatusCancel             CryptomusInvoiceStatusStatus = "cancel"
+	CryptomusInvoiceStatusStatusCheck              CryptomusInvoiceStatusStatus = "check"
+	CryptomusInvoiceStatusStatusConfirmCheck       CryptomusInvoiceStatusStatus = "confirm_check"
+	CryptomusInvoiceStatusStatusFail               CryptomusInvoiceStatusStatus = "fail"
+	CryptomusInvoiceStatusStatusLocked             CryptomusInvoiceStatusStatus = "locked"
+	CryptomusInvoiceStatusStatusPaid               CryptomusInvoiceStatusStatus = "paid"
+	CryptomusInvoiceStatusStatusPaidOver           CryptomusInvoiceStatusStatus = "paid_over"
+	CryptomusInvoiceStatusStatusProcess            CryptomusInvoiceStatusStatus = "process"
+	CryptomusInvoiceStatusStatusRefundFail         CryptomusInvoiceStatusStatus = "refund_fail"
+	CryptomusInvoiceStatusStatusRefundPaid         CryptomusInvoiceStatusStatus = "refund_paid"
+	CryptomusInvoiceStatusStatusRefundProcess      CryptomusInvoiceStatusStatus = "refund_process"
+	CryptomusInvoiceStatusStatusSystemFail         CryptomusInvoiceStatusStatus = "system_fail"
+	CryptomusInvoiceStatusStatusWrongAmount        CryptomusInvoiceStatusStatus = "wrong_amount"
+	CryptomusInvoiceStatusStatusWrongAmountWaiting CryptomusInvoiceStatusStatus = "wrong_amount_waiting"
+)
+
+// Valid indicates whether the value is a known member of the CryptomusInvoiceStatusStatus enum.
+func (e CryptomusInvoiceStatusStatus) Valid() bool {
+	switch e {
+	case CryptomusInvoiceStatusStatusCancel:
+		return true
+	case CryptomusInvoiceStatusStatusCheck:
+		return true
+	case CryptomusInvoiceStatusStatusConfirmCheck:
+		return true
+	case CryptomusInvoiceStatusStatusFail:
+		return true
+	case CryptomusInvoiceStatusStatusLocked:
+		return true
+	case CryptomusInvoiceStatusStatusPaid:
+		return true
+	case CryptomusInvoiceStatusStatusPaidOver:
+		return true
+	case CryptomusInvoiceStatusStatusProcess:
+		return true
+	case CryptomusInvoiceStatusStatusRefundFail:
+		return true
+	case CryptomusInvoiceStatusStatusRefundPaid:
+		return true
+	case CryptomusInvoiceStatusStatusRefundProcess:
+		return true
+	case CryptomusInvoiceStatusStatusSystemFail:
+		return true
+	case CryptomusInvoiceStatusStatusWrongAmount:
+		return true
+	case CryptomusInvoiceStatusStatusWrongAmountWaiting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CryptomusInvoiceStatusRequestStatus.
+const (
+	CryptomusInvoiceStatusRequestStatusCancel             CryptomusInvoiceStatusRequestStatus = "cancel"
+	CryptomusInvoiceStatusRequestStatusConfirmCheck       CryptomusInvoiceStatusRequestStatus = "confirm_check"
+	CryptomusInvoiceStatusRequestStatusFail               CryptomusInvoiceStatusRequestStatus = "fail"
+	CryptomusInvoiceStatusRequestStatusLocked             CryptomusInvoiceStatusRequestStatus = "locked"
+	CryptomusInvoiceStatusRequestStatusPaid               CryptomusInvoiceStatusRequestStatus = "paid"
+	CryptomusInvoiceStatusRequestStatusPaidOver           CryptomusInvoiceStatusRequestStatus = "paid_over"
+	CryptomusInvoiceStatusRequestStatusProcess            CryptomusInvoiceStatusRequestStatus = "process"
+	CryptomusInvoiceStatusRequestStatusRefundFail         CryptomusInvoiceStatusRequestStatus = "refund_fail"
+	CryptomusInvoiceStatusRequestStatusRefundPaid         CryptomusInvoiceStatusRequestStatus = "refund_paid"
+	CryptomusInvoiceStatusRequestStatusSystemFail         CryptomusInvoiceStatusRequestStatus = "system_fail"
+	CryptomusInvoiceStatusRequestStatusWrongAmount        CryptomusInvoiceStatusRequestStatus = "wrong_amount"
+	CryptomusInvoiceStatusRequestStatusWrongAmountWaiting CryptomusInvoiceStatusRequestStatus = "wrong_amount_waiting"
+)
+
+// Valid indicates whether the value is a known member of the CryptomusInvoiceStatusRequestStatus enum.
+func (e CryptomusInvoiceStatusRequestStatus) Valid() bool {
+	switch e {
+	case CryptomusInvoiceStatusRequestStatusCancel:
+		return true
+	case CryptomusInvoiceStatusRequestStatusConfirmCheck:
+		return true
+	case CryptomusInvoiceStatusRequestStatusFail:
+		return true
+	case CryptomusInvoiceStatusRequestStatusLocked:
+		return true
+	case CryptomusInvoiceStatusRequestStatusPaid:
+		return true
+	case CryptomusInvoiceStatusRequestStatusPaidOver:
+		return true
+	case CryptomusInvoiceStatusRequestStatusProcess:
+		return true
+	case CryptomusInvoiceStatusRequestStatusRefundFail:
+		return true
+	case CryptomusInvoiceStatusRequestStatusRefundPaid:
+		return true
+	case CryptomusInvoiceStatusRequestStatusSystemFail:
+		return true
+	case CryptomusInvoiceStatusRequestStatusWrongAmount:
+		return true
+	case CryptomusInvoiceStatusRequestStatusWrongAmountWaiting:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for FaultStatus.
 const (
@@ -119,22 +222,22 @@ func (e LedgerAccount) Valid() bool {
 
 // Defines values for MedusaOrderState.
 const (
-	Canceled           MedusaOrderState = "canceled"
-	Finished           MedusaOrderState = "finished"
-	WaitingServices    MedusaOrderState = "waiting_services"
-	WaitingUserPayment MedusaOrderState = "waiting_user_payment"
+	MedusaOrderStateCanceled           MedusaOrderState = "canceled"
+	MedusaOrderStateFinished           MedusaOrderState = "finished"
+	MedusaOrderStateWaitingServices    MedusaOrderState = "waiting_services"
+	MedusaOrderStateWaitingUserPayment MedusaOrderState = "waiting_user_payment"
 )
 
 // Valid indicates whether the value is a known member of the MedusaOrderState enum.
 func (e MedusaOrderState) Valid() bool {
 	switch e {
-	case Canceled:
+	case MedusaOrderStateCanceled:
 		return true
-	case Finished:
+	case MedusaOrderStateFinished:
 		return true
-	case WaitingServices:
+	case MedusaOrderStateWaitingServices:
 		return true
-	case WaitingUserPayment:
+	case MedusaOrderStateWaitingUserPayment:
 		return true
 	default:
 		return false
@@ -156,6 +259,30 @@ func (e MedusaPermission) Valid() bool {
 	}
 }
 
+// Defines values for YooKassaPaymentStateStatus.
+const (
+	YooKassaPaymentStateStatusCanceled          YooKassaPaymentStateStatus = "canceled"
+	YooKassaPaymentStateStatusPending           YooKassaPaymentStateStatus = "pending"
+	YooKassaPaymentStateStatusSucceeded         YooKassaPaymentStateStatus = "succeeded"
+	YooKassaPaymentStateStatusWaitingForCapture YooKassaPaymentStateStatus = "waiting_for_capture"
+)
+
+// Valid indicates whether the value is a known member of the YooKassaPaymentStateStatus enum.
+func (e YooKassaPaymentStateStatus) Valid() bool {
+	switch e {
+	case YooKassaPaymentStateStatusCanceled:
+		return true
+	case YooKassaPaymentStateStatusPending:
+		return true
+	case YooKassaPaymentStateStatusSucceeded:
+		return true
+	case YooKassaPaymentStateStatusWaitingForCapture:
+		return true
+	default:
+		return false
+	}
+}
+
 // ControlError An error of the control API itself.
 type ControlError struct {
 	// Error The error's code and message.
@@ -164,7 +291,7 @@ type ControlError struct {
 
 // ControlErrorBody The error's code and message.
 type ControlErrorBody struct {
-	// Code Machine-readable code: `invalid_request` (400), `unauthorized` (401), `forbidden` (403), `not_found` (404), `conflict` (409), `internal_error` (500).
+	// Code Machine-readable code: `invalid_request` (400), `unauthorized` (401), `forbidden` (403), `not_found` (404), `conflict` (409), `invalid_state` (409: the resource's current state does not allow the change), `internal_error` (500).
 	//
 	// Example: invalid_request
 	Code string `json:"code"`
@@ -173,6 +300,138 @@ type ControlErrorBody struct {
 	//
 	// Example: token already exists
 	Message string `json:"message"`
+}
+
+// CryptomusCurrency A Cryptomus currency code (upper case).
+//
+// Example: USDT
+type CryptomusCurrency = string
+
+// CryptomusInvoiceStatus An invoice's status after the change.
+type CryptomusInvoiceStatus struct {
+	// IsFinal Whether the status is final.
+	//
+	// Example: true
+	IsFinal bool `json:"is_final"`
+
+	// OrderId The merchant's order id.
+	//
+	// Example: order-1001
+	OrderId string `json:"order_id"`
+
+	// PaymentAmount The amount the payer paid, or `null`.
+	//
+	// Example: 10.28
+	PaymentAmount *string `json:"payment_amount"`
+
+	// Status The invoice's status (Cryptomus's names, as in cryptomus.yaml).
+	//
+	// Example: paid
+	Status CryptomusInvoiceStatusStatus `json:"status"`
+
+	// Uuid The invoice's uuid.
+	//
+	// Example: 3f6c2a9e-4b7d-4c1e-9a8b-2d5e7f9a1c3b
+	Uuid openapi_types.UUID `json:"uuid"`
+}
+
+// CryptomusInvoiceStatusStatus The invoice's status (Cryptomus's names, as in cryptomus.yaml).
+//
+// Example: paid
+type CryptomusInvoiceStatusStatus string
+
+// CryptomusInvoiceStatusRequest The payer's result for an invoice.
+type CryptomusInvoiceStatusRequest struct {
+	// PaymentAmount The amount the payer paid (decimal string), for `paid` (default: the invoice's amount), `paid_over`, `wrong_amount`, `wrong_amount_waiting`.
+	//
+	// Example: 10.28
+	PaymentAmount *string `json:"paymentAmount,omitempty"`
+
+	// Status The new status (see the operation's rules).
+	//
+	// Example: paid
+	Status CryptomusInvoiceStatusRequestStatus `json:"status"`
+
+	// Txid The payment's transaction hash, shown as the invoice's `txid`.
+	//
+	// Example: 9b4f2c1d7e6a5b3c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c
+	Txid *string `json:"txid,omitempty"`
+}
+
+// CryptomusInvoiceStatusRequestStatus The new status (see the operation's rules).
+//
+// Example: paid
+type CryptomusInvoiceStatusRequestStatus string
+
+// CryptomusMerchant A Cryptomus merchant (its keys are never shown).
+type CryptomusMerchant struct {
+	// HasPayoutKey Whether the merchant has a payout key.
+	//
+	// Example: false
+	HasPayoutKey bool `json:"hasPayoutKey"`
+
+	// Merchant The merchant's uuid.
+	//
+	// Example: 8b03432e-385b-4670-8d06-064591096795
+	Merchant openapi_types.UUID `json:"merchant"`
+
+	// PaymentsBlocked Whether the merchant's payments are blocked.
+	//
+	// Example: false
+	PaymentsBlocked bool `json:"paymentsBlocked"`
+
+	// Wallets The merchant's wallets.
+	Wallets []CryptomusWallet `json:"wallets"`
+}
+
+// CryptomusMerchantRequest A Cryptomus merchant to create.
+type CryptomusMerchantRequest struct {
+	// Merchant The merchant's uuid; generated when absent.
+	//
+	// Example: 6a1d3c5e-7f9b-4d2a-8c4e-0b2d4f6a8c1e
+	Merchant *openapi_types.UUID `json:"merchant,omitempty"`
+
+	// PaymentKey The payment API key (signs every call).
+	//
+	// Example: merchant2-payment-key
+	PaymentKey string `json:"paymentKey"`
+
+	// PaymentsBlocked Whether the merchant's payments are blocked (refunds answer `You are forbidden`).
+	//
+	// Example: false
+	PaymentsBlocked *bool `json:"paymentsBlocked,omitempty"`
+
+	// PayoutKey The payout API key (also accepted on refunds).
+	//
+	// Example: merchant2-payout-key
+	PayoutKey *string `json:"payoutKey,omitempty"`
+
+	// Wallets The currencies the merchant has wallets for, each starting with a zero balance; default `USDT`, `BTC`, `ETH`, `TRX`, `USD`.
+	Wallets *[]CryptomusCurrency `json:"wallets,omitempty"`
+}
+
+// CryptomusMerchantUpdate Changes to a Cryptomus merchant; absent fields are left as they are.
+type CryptomusMerchantUpdate struct {
+	// PaymentsBlocked Whether the merchant's payments are blocked.
+	//
+	// Example: true
+	PaymentsBlocked *bool `json:"paymentsBlocked,omitempty"`
+
+	// Wallets The new list of wallets: kept wallets keep their balances, new ones start at zero, the others are removed.
+	Wallets *[]CryptomusCurrency `json:"wallets,omitempty"`
+}
+
+// CryptomusWallet One wallet of a merchant.
+type CryptomusWallet struct {
+	// Balance The balance, a decimal string. It may go negative: the sandbox never refuses a refund for lack of balance (Cryptomus's documentation has no such error).
+	//
+	// Example: 10.28
+	Balance string `json:"balance"`
+
+	// Currency A Cryptomus currency code (upper case).
+	//
+	// Example: USDT
+	Currency CryptomusCurrency `json:"currency"`
 }
 
 // Error The Medusa error envelope (a copy of medusa.yaml's `Error`, so that this spec is self-contained).
@@ -248,12 +507,12 @@ type FaultRequest struct {
 	// Api The emulated API the fault applies to.
 	Api FaultApi `json:"api"`
 
-	// OperationId The operationId of the operation to fail, as in that API's spec.
+	// OperationId The operationId of the operation to fail, as in that API's spec (e.g. Cryptomus `refund`, LCManager `paymentCommit`, YooKassa `createRefund`).
 	//
 	// Example: markOrderPaidByAcquirer
 	OperationId string `json:"operationId"`
 
-	// Status The HTTP status of the fault.
+	// Status The HTTP status of the fault. Only Medusa uses it (500, 502 or 424 in its error envelope); the other APIs' faults always take their own documented shape: Cryptomus 422 `{"state":1,"message":"Server error"}`, LCManager HTTP 200 with `ErrorCode` 9 `Internal error`, YooKassa 500 `internal_server_error`.
 	//
 	// Example: 500
 	Status *FaultRequestStatus `json:"status,omitempty"`
@@ -264,7 +523,7 @@ type FaultRequest struct {
 	Times *int `json:"times,omitempty"`
 }
 
-// FaultRequestStatus The HTTP status of the fault.
+// FaultRequestStatus The HTTP status of the fault. Only Medusa uses it (500, 502 or 424 in its error envelope); the other APIs' faults always take their own documented shape: Cryptomus 422 `{"state":1,"message":"Server error"}`, LCManager HTTP 200 with `ErrorCode` 9 `Internal error`, YooKassa 500 `internal_server_error`.
 //
 // Example: 500
 type FaultRequestStatus int
@@ -369,8 +628,65 @@ type MedusaTokenRequest struct {
 	Token string `json:"token"`
 }
 
+// YooKassaCancellationDetails Who canceled the payment and why (as in yookassa.yaml).
+type YooKassaCancellationDetails struct {
+	// Party The party that canceled it.
+	//
+	// Example: yoo_money
+	Party string `json:"party"`
+
+	// Reason The reason.
+	//
+	// Example: expired_on_confirmation
+	Reason string `json:"reason"`
+}
+
+// YooKassaPaymentState A YooKassa payment's status after the payer's action.
+type YooKassaPaymentState struct {
+	// CancellationDetails Who canceled the payment and why (as in yookassa.yaml).
+	CancellationDetails *YooKassaCancellationDetails `json:"cancellation_details,omitempty"`
+
+	// Id The payment's id.
+	//
+	// Example: 2f8e6c1a-000f-5000-9000-1b68e7b15f3f
+	Id string `json:"id"`
+
+	// Paid Whether the payment is paid.
+	//
+	// Example: true
+	Paid bool `json:"paid"`
+
+	// Status The payment's status (as in yookassa.yaml).
+	//
+	// Example: succeeded
+	Status YooKassaPaymentStateStatus `json:"status"`
+}
+
+// YooKassaPaymentStateStatus The payment's status (as in yookassa.yaml).
+//
+// Example: succeeded
+type YooKassaPaymentStateStatus string
+
+// YooKassaPaymentId defines model for YooKassaPaymentId.
+type YooKassaPaymentId = string
+
 // ControlBadRequest An error of the control API itself.
 type ControlBadRequest = ControlError
+
+// ControlMerchantNotFound An error of the control API itself.
+type ControlMerchantNotFound = ControlError
+
+// ControlYooKassaPaymentNotFound An error of the control API itself.
+type ControlYooKassaPaymentNotFound = ControlError
+
+// SetCryptomusInvoiceStatusJSONRequestBody defines body for SetCryptomusInvoiceStatus for application/json ContentType.
+type SetCryptomusInvoiceStatusJSONRequestBody = CryptomusInvoiceStatusRequest
+
+// CreateCryptomusMerchantJSONRequestBody defines body for CreateCryptomusMerchant for application/json ContentType.
+type CreateCryptomusMerchantJSONRequestBody = CryptomusMerchantRequest
+
+// UpdateCryptomusMerchantJSONRequestBody defines body for UpdateCryptomusMerchant for application/json ContentType.
+type UpdateCryptomusMerchantJSONRequestBody = CryptomusMerchantUpdate
 
 // ArmFaultJSONRequestBody defines body for ArmFault for application/json ContentType.
 type ArmFaultJSONRequestBody = FaultRequest
@@ -380,6 +696,18 @@ type CreateMedusaTokenJSONRequestBody = MedusaTokenRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// SetCryptomusInvoiceStatus Set a Cryptomus invoice's status (simulate the payer)
+	// (POST /sandbox/v1/cryptomus/invoices/{uuid}/status)
+	SetCryptomusInvoiceStatus(w http.ResponseWriter, r *http.Request, uuid openapi_types.UUID)
+	// CreateCryptomusMerchant Create a Cryptomus merchant
+	// (POST /sandbox/v1/cryptomus/merchants)
+	CreateCryptomusMerchant(w http.ResponseWriter, r *http.Request)
+	// GetCryptomusMerchant Get a Cryptomus merchant
+	// (GET /sandbox/v1/cryptomus/merchants/{merchant})
+	GetCryptomusMerchant(w http.ResponseWriter, r *http.Request, merchant openapi_types.UUID)
+	// UpdateCryptomusMerchant Update a Cryptomus merchant
+	// (PATCH /sandbox/v1/cryptomus/merchants/{merchant})
+	UpdateCryptomusMerchant(w http.ResponseWriter, r *http.Request, merchant openapi_types.UUID)
 	// ClearFaults Clear all faults
 	// (DELETE /sandbox/v1/faults)
 	ClearFaults(w http.ResponseWriter, r *http.Request)
@@ -395,6 +723,12 @@ type ServerInterface interface {
 	// Reset Reset the sandbox
 	// (POST /sandbox/v1/reset)
 	Reset(w http.ResponseWriter, r *http.Request)
+	// CancelYooKassaPayment Abandon a YooKassa payment (simulate the payer)
+	// (POST /sandbox/v1/yookassa/payments/{paymentId}/cancel)
+	CancelYooKassaPayment(w http.ResponseWriter, r *http.Request, paymentId YooKassaPaymentId)
+	// ConfirmYooKassaPayment Confirm a YooKassa payment (simulate the payer)
+	// (POST /sandbox/v1/yookassa/payments/{paymentId}/confirm)
+	ConfirmYooKassaPayment(w http.ResponseWriter, r *http.Request, paymentId YooKassaPaymentId)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -405,6 +739,98 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// SetCryptomusInvoiceStatus operation middleware
+func (siw *ServerInterfaceWrapper) SetCryptomusInvoiceStatus(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "uuid" -------------
+	var uuid openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "uuid", mux.Vars(r)["uuid"], &uuid, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "uuid", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SetCryptomusInvoiceStatus(w, r, uuid)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateCryptomusMerchant operation middleware
+func (siw *ServerInterfaceWrapper) CreateCryptomusMerchant(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateCryptomusMerchant(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetCryptomusMerchant operation middleware
+func (siw *ServerInterfaceWrapper) GetCryptomusMerchant(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "merchant" -------------
+	var merchant openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "merchant", mux.Vars(r)["merchant"], &merchant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "merchant", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetCryptomusMerchant(w, r, merchant)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateCryptomusMerchant operation middleware
+func (siw *ServerInterfaceWrapper) UpdateCryptomusMerchant(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "merchant" -------------
+	var merchant openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "merchant", mux.Vars(r)["merchant"], &merchant, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "merchant", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateCryptomusMerchant(w, r, merchant)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // ClearFaults operation middleware
 func (siw *ServerInterfaceWrapper) ClearFaults(w http.ResponseWriter, r *http.Request) {
@@ -479,6 +905,58 @@ func (siw *ServerInterfaceWrapper) Reset(w http.ResponseWriter, r *http.Request)
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.Reset(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CancelYooKassaPayment operation middleware
+func (siw *ServerInterfaceWrapper) CancelYooKassaPayment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "paymentId" -------------
+	var paymentId YooKassaPaymentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "paymentId", mux.Vars(r)["paymentId"], &paymentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "paymentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CancelYooKassaPayment(w, r, paymentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConfirmYooKassaPayment operation middleware
+func (siw *ServerInterfaceWrapper) ConfirmYooKassaPayment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "paymentId" -------------
+	var paymentId YooKassaPaymentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "paymentId", mux.Vars(r)["paymentId"], &paymentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "paymentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConfirmYooKassaPayment(w, r, paymentId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -605,6 +1083,18 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 	r.HandleFunc(options.BaseURL+"/sandbox/v1/medusa/orders/{orderExtId}/ledger", wrapper.GetMedusaOrderLedger).Methods(http.MethodGet)
 
+	r.HandleFunc(options.BaseURL+"/sandbox/v1/cryptomus/merchants", wrapper.CreateCryptomusMerchant).Methods(http.MethodPost)
+
+	r.HandleFunc(options.BaseURL+"/sandbox/v1/cryptomus/merchants/{merchant}", wrapper.GetCryptomusMerchant).Methods(http.MethodGet)
+
+	r.HandleFunc(options.BaseURL+"/sandbox/v1/cryptomus/merchants/{merchant}", wrapper.UpdateCryptomusMerchant).Methods(http.MethodPatch)
+
+	r.HandleFunc(options.BaseURL+"/sandbox/v1/cryptomus/invoices/{uuid}/status", wrapper.SetCryptomusInvoiceStatus).Methods(http.MethodPost)
+
+	r.HandleFunc(options.BaseURL+"/sandbox/v1/yookassa/payments/{paymentId}/confirm", wrapper.ConfirmYooKassaPayment).Methods(http.MethodPost)
+
+	r.HandleFunc(options.BaseURL+"/sandbox/v1/yookassa/payments/{paymentId}/cancel", wrapper.CancelYooKassaPayment).Methods(http.MethodPost)
+
 	r.HandleFunc(options.BaseURL+"/sandbox/v1/faults", wrapper.ClearFaults).Methods(http.MethodDelete)
 
 	r.HandleFunc(options.BaseURL+"/sandbox/v1/faults", wrapper.ArmFault).Methods(http.MethodPost)
@@ -615,6 +1105,230 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 }
 
 type ControlBadRequestJSONResponse ControlError
+
+type ControlMerchantNotFoundJSONResponse ControlError
+
+type ControlYooKassaPaymentNotFoundJSONResponse ControlError
+
+type SetCryptomusInvoiceStatusRequestObject struct {
+	Uuid openapi_types.UUID `json:"uuid"`
+	Body *SetCryptomusInvoiceStatusJSONRequestBody
+}
+
+type SetCryptomusInvoiceStatusResponseObject interface {
+	VisitSetCryptomusInvoiceStatusResponse(w http.ResponseWriter) error
+}
+
+type SetCryptomusInvoiceStatus200JSONResponse CryptomusInvoiceStatus
+
+func (response SetCryptomusInvoiceStatus200JSONResponse) VisitSetCryptomusInvoiceStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCryptomusInvoiceStatus400JSONResponse ControlError
+
+func (response SetCryptomusInvoiceStatus400JSONResponse) VisitSetCryptomusInvoiceStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCryptomusInvoiceStatus404JSONResponse ControlError
+
+func (response SetCryptomusInvoiceStatus404JSONResponse) VisitSetCryptomusInvoiceStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCryptomusInvoiceStatus409JSONResponse ControlError
+
+func (response SetCryptomusInvoiceStatus409JSONResponse) VisitSetCryptomusInvoiceStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCryptomusMerchantRequestObject struct {
+	Body *CreateCryptomusMerchantJSONRequestBody
+}
+
+type CreateCryptomusMerchantResponseObject interface {
+	VisitCreateCryptomusMerchantResponse(w http.ResponseWriter) error
+}
+
+type CreateCryptomusMerchant201JSONResponse CryptomusMerchant
+
+func (response CreateCryptomusMerchant201JSONResponse) VisitCreateCryptomusMerchantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCryptomusMerchant400JSONResponse struct{ ControlBadRequestJSONResponse }
+
+func (response CreateCryptomusMerchant400JSONResponse) VisitCreateCryptomusMerchantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCryptomusMerchant409JSONResponse ControlError
+
+func (response CreateCryptomusMerchant409JSONResponse) VisitCreateCryptomusMerchantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCryptomusMerchantRequestObject struct {
+	Merchant openapi_types.UUID `json:"merchant"`
+}
+
+type GetCryptomusMerchantResponseObject interface {
+	VisitGetCryptomusMerchantResponse(w http.ResponseWriter) error
+}
+
+type GetCryptomusMerchant200JSONResponse CryptomusMerchant
+
+func (response GetCryptomusMerchant200JSONResponse) VisitGetCryptomusMerchantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCryptomusMerchant400JSONResponse ControlError
+
+func (response GetCryptomusMerchant400JSONResponse) VisitGetCryptomusMerchantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCryptomusMerchant404JSONResponse struct {
+	ControlMerchantNotFoundJSONResponse
+}
+
+func (response GetCryptomusMerchant404JSONResponse) VisitGetCryptomusMerchantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCryptomusMerchantRequestObject struct {
+	Merchant openapi_types.UUID `json:"merchant"`
+	Body     *UpdateCryptomusMerchantJSONRequestBody
+}
+
+type UpdateCryptomusMerchantResponseObject interface {
+	VisitUpdateCryptomusMerchantResponse(w http.ResponseWriter) error
+}
+
+type UpdateCryptomusMerchant200JSONResponse CryptomusMerchant
+
+func (response UpdateCryptomusMerchant200JSONResponse) VisitUpdateCryptomusMerchantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCryptomusMerchant400JSONResponse struct{ ControlBadRequestJSONResponse }
+
+func (response UpdateCryptomusMerchant400JSONResponse) VisitUpdateCryptomusMerchantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCryptomusMerchant404JSONResponse struct {
+	ControlMerchantNotFoundJSONResponse
+}
+
+func (response UpdateCryptomusMerchant404JSONResponse) VisitUpdateCryptomusMerchantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type ClearFaultsRequestObject struct {
 }
@@ -796,8 +1510,124 @@ func (response Reset204Response) VisitResetResponse(w http.ResponseWriter) error
 	return nil
 }
 
+type CancelYooKassaPaymentRequestObject struct {
+	PaymentId YooKassaPaymentId `json:"paymentId"`
+}
+
+type CancelYooKassaPaymentResponseObject interface {
+	VisitCancelYooKassaPaymentResponse(w http.ResponseWriter) error
+}
+
+type CancelYooKassaPayment200JSONResponse YooKassaPaymentState
+
+func (response CancelYooKassaPayment200JSONResponse) VisitCancelYooKassaPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelYooKassaPayment404JSONResponse struct {
+	ControlYooKassaPaymentNotFoundJSONResponse
+}
+
+func (response CancelYooKassaPayment404JSONResponse) VisitCancelYooKassaPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelYooKassaPayment409JSONResponse ControlError
+
+func (response CancelYooKassaPayment409JSONResponse) VisitCancelYooKassaPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmYooKassaPaymentRequestObject struct {
+	PaymentId YooKassaPaymentId `json:"paymentId"`
+}
+
+type ConfirmYooKassaPaymentResponseObject interface {
+	VisitConfirmYooKassaPaymentResponse(w http.ResponseWriter) error
+}
+
+type ConfirmYooKassaPayment200JSONResponse YooKassaPaymentState
+
+func (response ConfirmYooKassaPayment200JSONResponse) VisitConfirmYooKassaPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmYooKassaPayment404JSONResponse struct {
+	ControlYooKassaPaymentNotFoundJSONResponse
+}
+
+func (response ConfirmYooKassaPayment404JSONResponse) VisitConfirmYooKassaPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmYooKassaPayment409JSONResponse ControlError
+
+func (response ConfirmYooKassaPayment409JSONResponse) VisitConfirmYooKassaPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// SetCryptomusInvoiceStatus Set a Cryptomus invoice's status (simulate the payer)
+	// (POST /sandbox/v1/cryptomus/invoices/{uuid}/status)
+	SetCryptomusInvoiceStatus(ctx context.Context, request SetCryptomusInvoiceStatusRequestObject) (SetCryptomusInvoiceStatusResponseObject, error)
+	// CreateCryptomusMerchant Create a Cryptomus merchant
+	// (POST /sandbox/v1/cryptomus/merchants)
+	CreateCryptomusMerchant(ctx context.Context, request CreateCryptomusMerchantRequestObject) (CreateCryptomusMerchantResponseObject, error)
+	// GetCryptomusMerchant Get a Cryptomus merchant
+	// (GET /sandbox/v1/cryptomus/merchants/{merchant})
+	GetCryptomusMerchant(ctx context.Context, request GetCryptomusMerchantRequestObject) (GetCryptomusMerchantResponseObject, error)
+	// UpdateCryptomusMerchant Update a Cryptomus merchant
+	// (PATCH /sandbox/v1/cryptomus/merchants/{merchant})
+	UpdateCryptomusMerchant(ctx context.Context, request UpdateCryptomusMerchantRequestObject) (UpdateCryptomusMerchantResponseObject, error)
 	// ClearFaults Clear all faults
 	// (DELETE /sandbox/v1/faults)
 	ClearFaults(ctx context.Context, request ClearFaultsRequestObject) (ClearFaultsResponseObject, error)
@@ -813,6 +1643,12 @@ type StrictServerInterface interface {
 	// Reset Reset the sandbox
 	// (POST /sandbox/v1/reset)
 	Reset(ctx context.Context, request ResetRequestObject) (ResetResponseObject, error)
+	// CancelYooKassaPayment Abandon a YooKassa payment (simulate the payer)
+	// (POST /sandbox/v1/yookassa/payments/{paymentId}/cancel)
+	CancelYooKassaPayment(ctx context.Context, request CancelYooKassaPaymentRequestObject) (CancelYooKassaPaymentResponseObject, error)
+	// ConfirmYooKassaPayment Confirm a YooKassa payment (simulate the payer)
+	// (POST /sandbox/v1/yookassa/payments/{paymentId}/confirm)
+	ConfirmYooKassaPayment(ctx context.Context, request ConfirmYooKassaPaymentRequestObject) (ConfirmYooKassaPaymentResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -852,6 +1688,129 @@ type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
 	options     StrictHTTPServerOptions
+}
+
+// SetCryptomusInvoiceStatus operation middleware
+func (sh *strictHandler) SetCryptomusInvoiceStatus(w http.ResponseWriter, r *http.Request, uuid openapi_types.UUID) {
+	var request SetCryptomusInvoiceStatusRequestObject
+
+	request.Uuid = uuid
+
+	var body SetCryptomusInvoiceStatusJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SetCryptomusInvoiceStatus(ctx, request.(SetCryptomusInvoiceStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetCryptomusInvoiceStatus")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SetCryptomusInvoiceStatusResponseObject); ok {
+		if err := validResponse.VisitSetCryptomusInvoiceStatusResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateCryptomusMerchant operation middleware
+func (sh *strictHandler) CreateCryptomusMerchant(w http.ResponseWriter, r *http.Request) {
+	var request CreateCryptomusMerchantRequestObject
+
+	var body CreateCryptomusMerchantJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCryptomusMerchant(ctx, request.(CreateCryptomusMerchantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateCryptomusMerchant")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateCryptomusMerchantResponseObject); ok {
+		if err := validResponse.VisitCreateCryptomusMerchantResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetCryptomusMerchant operation middleware
+func (sh *strictHandler) GetCryptomusMerchant(w http.ResponseWriter, r *http.Request, merchant openapi_types.UUID) {
+	var request GetCryptomusMerchantRequestObject
+
+	request.Merchant = merchant
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCryptomusMerchant(ctx, request.(GetCryptomusMerchantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCryptomusMerchant")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetCryptomusMerchantResponseObject); ok {
+		if err := validResponse.VisitGetCryptomusMerchantResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateCryptomusMerchant operation middleware
+func (sh *strictHandler) UpdateCryptomusMerchant(w http.ResponseWriter, r *http.Request, merchant openapi_types.UUID) {
+	var request UpdateCryptomusMerchantRequestObject
+
+	request.Merchant = merchant
+
+	var body UpdateCryptomusMerchantJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateCryptomusMerchant(ctx, request.(UpdateCryptomusMerchantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateCryptomusMerchant")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateCryptomusMerchantResponseObject); ok {
+		if err := validResponse.VisitUpdateCryptomusMerchantResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
 }
 
 // ClearFaults operation middleware
@@ -990,78 +1949,207 @@ func (sh *strictHandler) Reset(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// CancelYooKassaPayment operation middleware
+func (sh *strictHandler) CancelYooKassaPayment(w http.ResponseWriter, r *http.Request, paymentId YooKassaPaymentId) {
+	var request CancelYooKassaPaymentRequestObject
+
+	request.PaymentId = paymentId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CancelYooKassaPayment(ctx, request.(CancelYooKassaPaymentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CancelYooKassaPayment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CancelYooKassaPaymentResponseObject); ok {
+		if err := validResponse.VisitCancelYooKassaPaymentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConfirmYooKassaPayment operation middleware
+func (sh *strictHandler) ConfirmYooKassaPayment(w http.ResponseWriter, r *http.Request, paymentId YooKassaPaymentId) {
+	var request ConfirmYooKassaPaymentRequestObject
+
+	request.PaymentId = paymentId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmYooKassaPayment(ctx, request.(ConfirmYooKassaPaymentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmYooKassaPayment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConfirmYooKassaPaymentResponseObject); ok {
+		if err := validResponse.VisitConfirmYooKassaPaymentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"zDvrbtu4mq9CaBdospAd2XGaxP2VtulMF50zQZvuAbYpIlr6bHMqkRqSSupTBDhPcx5snmTBm0RaUhxP",
-	"u7szPzoRJfK73+lvUcbKilGgUkTzbxEHUTEqQD+8YlRyVrzE+Xv4vQYh1WLGqASq/8RVVZAMS8Lo0W+C",
-	"UbUGX3FZFWY/oXe4IP5mUZcl5ptoHl2vAS1YvkE5A4Eok6jEMlsjuQYksjWUOIqjO1zUoE/lnHEDPYdo",
-	"7k6+5fboOCpBCLxS7+yaOX2NBcIU6f1zDYs+c6AMmDmqOKuAyw26iaoCyyXj5U2EiEAlEYLQVfTw8PAQ",
-	"Rxar+bfo3zkso3n0b0ct747MW3FkeXapEdb7chAZJ5XikqU7wJAIZKmJWig++y8d7eFBF5YqxJaaaZn5",
-	"Gl1cvUVECiiW4yiOLG3ECKRh41MpeMnyjUZLoUw45NH8kz3lcxzJTaUYzha/QSajhzjqbO1grcjX+58J",
-	"pGSJMM2RlV0XXyPt7TN+wdmaUBhxwDleFKAPmqN0SylSdDBLksMYpTXFtVwzTv4BuV6dqNUl4wuS50D1",
-	"0rFaokzeLllNzVcztZQxuixIZk47VyuESuAUF7eajhQdnCTJocLdqn6velpWCcm1Qnn6uk3dz3WJaUub",
-	"x5v2fMm+AEW4UF9tEHwlQooukC2xaWa2gPvkN6BqSmi/QF4LbFUO6B0UrAJ0gFHGqo3SwVJ/MN7gsngm",
-	"UKqPSmMkGJJrLJFcE4FEBZlSeKWdI6WwmFDID7uC17tFFxO9jnKQmBRCbSMSSrFLo/Wu13qTotKSjTnH",
-	"G/Xcr2WK6J+vr6+QkFjWAilHggxrQ2HMkpliK/76DuhKrqP5LOmRN8m7ID5S8nsNiOTOhjV3Y7RkHOE6",
-	"J1Lx9+PHt69jhAvBUMFWK8uuFnx2fH66mE7wKD8/PxvNslk+Op+dTkbwPAG8PJs8X5ydPgG/QX38sGZc",
-	"Wrn3KuPfmETaaEIoz5PkiRpJck8tYyf7Qf20guwg+iu1DLT6MeD+XvVK+x27HxVwB4U9wrqUj57nuLTm",
-	"bt3HKxUmqXzjvEj7WruSvzH5RjGlXZ4dvtBCXtZFgQoipHH9vuF0GNsesZcPcWbSrMVI8ppmWEKO7tdA",
-	"UcHoCrgyTaqRKvFXUtZliMCvPAeuY3OvfI97UKp5j2Q+vn+nNHwNRYWYgVdxtihgC95aykrMj45yMO6F",
-	"i7Fk2foLHmesPNrp4Frx+uqkMOrTpTe4LmS/2WNeQo6W6oOuEuGK7PI3+uiLiigwaqvOkN7m/cC8D5wb",
-	"aJaQZGhpVbllU4n5Fy2aK0zyl5uLTLOgV0OM79rt3CzghmSgdRnNP50kSXySTOPZdPbZw+DEM20VDVfA",
-	"tV8lJfTA+pndoxLTjQNC4avNwAhdoQwXhegSOYmjklClkvrvbWBbklcyCVndkO7QGlSBCyPPnjSlrAtt",
-	"MCqjariDdNILAknmMSoyRhzFUcY3lWSlhlxkJaZ4pUWzYewLFgJ7iLRi0oh4afJWpmchS6Y086+hkbGK",
-	"h4Sa2H5x9faZCe4/RFGXxjK1lv3fqq2FPIn/Circp7HvIF8Bv8gyVlPZWxNg885hWugNc5Qu6g2oOKQW",
-	"9d8qAcc8N2lvSSgu7FtXAz1TZZl+4Q41+XCpyyJGu5+37/wdAqQsoAQquzvad/4ODhmpSLtBAL8jGTwT",
-	"qHmjPltg+sVRhOmXZwItAcShb5aa0iiOLCHKPhsclY9owEdKGvbsKI7Ueb2WatJgI4Y+S7VpMlNa/0xY",
-	"9ndNdoELTDPYmbn64F66PQ+KPskJDDh2B7xkFDaoZHeaQhEjVuSq7FwSLuSTk2cfhUsq+aYvhdYgL7/K",
-	"QZdiUYKvpnZCJA9dxSQx/430PzP1z5l7tP8dD/kNeBoJ2hN90N9vG5+HvjsybmXUsrvPJHtF1GHC300N",
-	"ZDmBCsB3IJpkqDUIawUCHeSQkRIXtuQQ6J7INZL3DNkX4nCMFGudjVp0EYU74GiluyqwwpLcmSKbCPQP",
-	"4AzhpQSOPkioktO+irsxjw4Nlrq24bBt7bpw0YWepjKUcDJOkj4JOtPcBW7LF/0pWJ697wLX9UyPQjw9",
-	"6QW5pWe73dAuDTMW2Fv7hObekyaU/UFDZ7z6nd6cb6teHGhdjN5/fHnYNd4BjmPZZwtgi44G4y1vME2m",
-	"z0fJZDQ5uZ4k8+RkniT/HcWRshF1YJRjCSMVt/tAZhxyInf5hDCS6jbd4k/sEhKqfpYKTPMF+4rUFyZN",
-	"MtxtCI/RYoOIFKjCco0oLqGbPd1qVbutMMlvF5tbPJhBbSmaRsvR1LAkdjqg5TKsap6nfKwX5Jy6dpjo",
-	"wCWEzfuLq7dBML7HRBK6uq2FJmlj426mzK4A5XrdFzbgK9e7JJSINeSPROMr4IM+6wJVzVtl2tghp1to",
-	"L1BqEvcUrYhyyDjLQKjcfouOnlR/GJ9rdXQ/5zIOuqTQ0Lsm2uI6ENr1vmfCI0rsGcg9ZvXEcReJ+qH7",
-	"mWFHXatpnzHKYV4sAHPgDUm617995Nha0dics0vtG/Qd4Dhg6bDGa5E9UoBZTXDn64CKAwqUzhjp/hix",
-	"vkDpp8+NWjoYyo0QlQYvawG5yQlmyfH/nw68aFSaLBGF+x6d8HtGM10TucfJ9ysMOmAV/r1WLEQV3lh1",
-	"OdypRx5SJ5NpgNXZD9cynXlkNSdy80EJwtYAmpyLWsF0T29chPvPv19H8ZAaBnp3kF7YFqUuHOfopXl7",
-	"UyfJcaa/0X9CavuPtsxFjILSpdSx5rd7adiTKu5pjVFEGGCt6a2lrMxgi9AlcxNBnGm7USqhGN5IIuod",
-	"gLnY6M+sBEiB6srkqlRUkElhMjEdXlyH3DVlbPxQW4Xac0MFMe8Eum+S7VoKkgO6Z7zI9fRvjN7aiCsQ",
-	"5oAqzHWt3GLsVykaP5zJ+Q2VIKRoDrQtTCVeVAv9XL5AC5YTEKjEG7TChKIlgSIXsU3JC2Y/HN/QG3qt",
-	"EsmcZbWmImN3wIUfdDRiB1oeIg4qB5WBHMam6aFJRxwESH3qf6D06tcP1+jIEnN0Nzky8erIHJVaexVt",
-	"JGyc2oEx4cM+76ZyX6JgIF10OB1SiQVQSXAhLLJ9+hS3MNIcSjZyj2ncVvTq6DTZXQZOUuP2Pry8UlJj",
-	"tUQlyDXLn3rAND1EuLjHG2EmZ2PNtp8ue7mmmS6OvrUV4sOREUGKxJrd6+nyQMGt+SjXoBBzxaTT476S",
-	"z9QXWNr6Ar2VSOIvEKhFIBRzljreYRAGKCrulVbpvvh2chYO8sb9qmN0LEWYl0ph9ON8sAOm0itqm4Ft",
-	"w3CJSaGHZwpPldgBt/3MsH3obAFyi5tY4wrGKH19+e7y+rIXr5wIg1pRDFCgTSNFORSglb4orD+BrxlU",
-	"MnCInjJrYzKDqOH5unYg6bcbM3i4iebfbvRI6yaa//HPf8U3bghhnh8eUnSQ+hPy9HB8o3MaIovQa/rA",
-	"ojhSvsE4z8k4GSe2iUt13zc6HifjYxWClE9TPrjLKBNOFQe6gfW1ZaFyURt/8qHoNos2/w36xtGrAjB/",
-	"Y46Pw2sj02TWk0MVReOyOKBMbYc8iI3R/NPn2LsiokFokS0dHIlXQoXgDyGfos8qb2G9uVu/6qa665u2",
-	"mht2uVOP2NS9VpJPcUVSo9PaC6WmE53GT9Rmw7GmyYBLc6wy1xY6znNUV12eX/DSTK1id8nFXbLY41KO",
-	"cWyvdBSYTWfdWzmaP6rkN5FCF4P/dex1uW3aOZ35N3SMMjZjkBDx4KR2NjOfTWdN/336oCeaav8HCdVJ",
-	"kgygpltXU42PRse2xk50A+Jp+AwPJhxmZlZgMJvscf0nmOQ8hJmj5DU8dGxlsqf8tIl2WeNZ7l+FDUPX",
-	"n6z3FwZn5c1mRth9JzbcOureRnvMeVyoINjwY9hvPMTRXmFf4bmCHkfzHmTNqdhqbJlEwG88mDTuQGXf",
-	"QCXfqKKv+VS7Ef3Focse2tThCe1j22CMg+YszXu6mWKMrp+QXHQyixcunVBe/LGUAh1gyuQauI+fQZ8I",
-	"NEtmh10H9xNIrwNlpywqtHFcggSuZPiEhtT3ThkI1dFYrqPYVTTBhCA0ad8mtgvHzx1zT/Y096b/FVj8",
-	"BXLrlqVsqeu5jNEl0Z7AttDQQcXV/2yLNlCMiV469N2FP5fyRwGuo940692C31G3TXB/PPWpbTt7XWJd",
-	"4Q70eF331uuV285sM8wzPddH+6MPsQf4/DG4z7fh+mNAB7nFxcKuOMsActeovDWFyK1kt+32AIeTYQxO",
-	"tzHQw8f9gXvyCkBPH6H+7M/CNpwmdDUI9vQRks+3wQbjkEHgykveOm/iAVZ8955w055/GjoKoxCdYC7s",
-	"0AlHNiE7epCKlPH7c9Gneh870mwtX8Womiod33YCFO6N/cdI+VpVipkhwwbkjzPrpGPV30lZ7yBgj+wi",
-	"GMIPJBnhBN4kGfumWv694ZD1v5ib4YhxVNMvlN3TraZc5+Jg4Gbd9dZPwZ3EqLMpuNe+A6a96rbzFp1S",
-	"S3uLXnHE3EyNpssZfr44y0aT/BhGs+UJHp2fLs5HST6F2fI5PlucTwJsfFz3kd3gxfhZMkHhoUpkx/uG",
-	"S3cds5shG8msscqS7KVLfzh00Huh8yli690YMGs3+D8lvWMnvWN8sjjNzvOREtZISXJ0dpbh0QSOlyf4",
-	"dHGe4WmAUIPrDxGdd1qsr0PvJzNq77mGIvtoddz6N8bRYD55ENyUfYrItq/Wtpwxd16f4NDOg4ux+wtv",
-	"5oQ3WzzPzvIERkpWo9niNBudn+eLkTPJJF8cByi2F65/hPDUaW/saUE5FU4oPn1+COqrn0Bu1TSts92/",
-	"3jLNaT0r6+3ivHq0aU1k+ysi3dJV8e+RNra9S7MGPV6jwTQVpd7THH26scXzTfR515B4eGSnvBpQqYwA",
-	"BFrU/UM8dBHsCX7dYWqm854+nOaMP3j+nuYQZVfhrNLPNnYR1PpezwCD2adKHNrxYlQdNyM09TBuDrBj",
-	"OquQjOZX3kzSR8m8bbVB81JfsDdCGsbEG+P7GE19jLbHhnunKMFY+X+lG2Snr0PRrrnMFLDpr8CVobzN",
-	"4E2Emyt/T3tI7Tzfk6Ea/qX5RdUAU4lojFPiL6G6b/9Q0f18LHDgvT/f+tE/MhwA8ki7XTN864bMPr5c",
-	"z1qGffjrzgzmwLTZvCGgiJEbeTr9EzEi9I6RDNSiKRaEG3/G6I9//utwxzAnRvdrkq11x4qDu6+Adf9M",
-	"34VV6HDZ9a3vNUFPmW74Q23t2tXGx5itj7YzADMof5TR+iR+198B86btfiIyPzoqWIaLNRNyfpacJTr/",
-	"sEA6v/ICuTV895Fzl7xihHnZsN6Mndse2TbeD58f/icAAP//",
+	"7H3bciM50t6rIMr/H03aRalIUQdSFw71YXbaO7OjaKk9+/+ttgqsAsVaFQFuASU1/w5F7JXD13vjN9gX",
+	"8ZvMkziQOBRQBx6kbu9ceC6mJbIKSGQmMhOZiU9fg4QtV4wSKngw/RqscIGXRJACfvs3xv6IOceXeL0k",
+	"VLxP5Ycp4UmRrUTGaDANrhcEmcfQSj33iqMsPQjCgHzBy1VOgmkwmp+Rk2SIB1EUzQfHURQNJvJ/w9nJ",
+	"GTmdDY/nR/MgDDI55AqLRRAGFC8J/GbmDoOC/LXMCpIGU1GUJAx4siBLLIkS65V8mIsio3fB09OTfJiv",
+	"GOUEVvKGUVGw/DVOP5C/loQL+WHCqCAUfsSrVZ4lWC7q8C9cruyroR7ez+gDzjP3ZV4ul7hYaxbMWLpG",
+	"KSMcUSbQEotkgcSCIE1hGDzgvCQwalGwQs2eSpL1yLeFHjoMloRzfCe/05+p0ReYI0wRvD+FuegrM5Wa",
+	"ZopWBVuRQqzRTbDKsZizYnkToIyjZca55syTy7d/Kcg8mAb/6bBSg0P1LT/UPHsHBMN7TdF7FGYc6dUE",
+	"T6Fh+c+kSBaYij8x8QMrabon45ctr1es/0jvKXukyDy1idGUids5DOGy2LyJTvAwPUqOyeB0PpkNxukI",
+	"D86SMRlEs1E6np/gs2RIQLhqjG/JyD8x9KZYrwRbltwuBT1mQupQxlFZehyt7cpnMnbVfLvJV/3Q/mzV",
+	"L6KufR85/30/rtYNk8NTyVE7lWsi3pn1+aNd6J2H2Bw2dqKeRheX71EmOMnn0uDp/ZcpFltW7bqM1yxd",
+	"B8p2GUP3SY/yOTQ2js3+QhLh6EP1aqt1hvdfcSTlhTBNkZZSk14l0foYP+NkkVEyKAhO8SwnMNAUxTXD",
+	"FaPeOIr6IYpLikuxYEX2HySFT4fy0zkrZlmaEgofHcmPrOrAR2P5UcLoPM8SNdpEfmKm4QILoj6eggQK",
+	"wllZJEQurSwKKV54pjLDOM/Zo5LWAtM7ooYTpKA4vwW2xKh3HEV931c1LXLNuziKXmfWj+US04pVDqur",
+	"8QW7JxThXD61RuRLxgVvTlLTApBNNXGrOhgb8gbYkbTow4VjaBL9lFKMXrlakQIlmJMaOz5evb2WqoKF",
+	"5FwwDf7Hp4vBv0eDyeevo3AYPf1LG4PsNO/pA8sSciWwKHnrtsrUE684iK/kCM8FKRyxNRU147fzjOK8",
+	"Od6vCyIW+m09XMYRPOytSsUPmuwZYznBVNLNipQUt1lHoGNs8yuO4MFGmAOfDoZRNGxjirZCt3jJSmWk",
+	"m1Oo74D+FV6TAq1wloaIFSimZZ7H/nzD6GB0JmOlMs+lwtUWVk3NO/gvp2wIoGel94ojGYbxEGHp21Fi",
+	"vjhY42WuFIWWS1DQBUnulaQSwqVCy72cFctb+w3OUv3PLXsgRRAGjwWjd4Yf/q+3jzgTkvowSDBNSB6E",
+	"wRxn8h++5oIsb/VvOUvuiYoO5yVNbysC9Af6OfO1pOKzy0RNV4Nn4Ha3cEw+44vkaH6SjPCEDMaz03Qw",
+	"ToZkMMFns8EoPSan8wkeJkczuRRWLLEIpmqWbbtfP2S10wq0oVRhtTk22ghvXzphbXOxoIavuLS3ZS4d",
+	"dSHDUM2C5t7U9Fzsq+Ool5IkW+IcKR70Q5gqlt/F8ss5LnOhTH/FfzWUNOxWreIQxa4i1X83itWxlVw7",
+	"J43cf+nd3Byon/r/tdXWbdpblDzaXcUJAeoltyAuk0wtc8K9ffTP3z9qGnfz7LRdxJeu7VIdC0WBKceJ",
+	"/E6eZxYh4gsZZ2Jek2ssR6tJaDIbz0fJMD0lJ/h4dpScpRMSzYd4NDtKxukxOZmf4rPZJInSIRnNj/B4",
+	"dpycpKfkbD7B0WyYSPeJv/xE6J1YBNPh6GzbrtOC3biPzPFms6+1QX0vExzdkzVHuJDa8UAKxYJ+cyct",
+	"ML/Ea1aKP5L1Zk9nh4czouQ3K4WcxmPgHOe81ektO9dQc3pNa3c2i47GRyMyODo7ng3GJ6fR4CyNTgbR",
+	"yfh4MowmJ6eT4+3Wzlox/lpr407LfcWNail2ztTLuy36Eec5EXzrmvVzctBMkCXfGs8bof8KL8LOUJPj",
+	"osDN8N45uhqSmuwIfWXYSSM7jXqrYgqGkoJg0WLR91KPc3RHqLRvJEWPCxnnzjihwteaXc7ae2hN6/5w",
+	"DA8c0u7JGvV4dkc5krtujRKc57VQ16xlNNBvDu7J2jcbo+OTMFhm1Px+tqsyg/uy+vhs5UY9ZZg5wpQ/",
+	"kgLF/8ZKeKA6YPV32wGrbuOimSetiOUdzjlDOEnISsqWUaQJ2cRDVj6ThRt3pz65ZIQ3rZ9+UXIjRAQn",
+	"C+l+C+kI1eEfo/8gBUMznEuneI60YFAsjzkyVHh9/Ub+8+76R/nP9Yc/y38+Xr2N97cA9hxWtwFhUNLs",
+	"ryV5r4aTMXvdLDiqvdNu/7hKsWg5kL6BIxSX+xu37PtzvT/RPCN5qjQtJ3OhPfJaftAZ4317a911LNuo",
+	"DjLGyjMuEJsb8U/RPVkJqwz3hKwkLVlhBM9DeI1RwpWCICxAM0IVoknqFZkFWbIHReb3lX63jLUnaSz+",
+	"F0r0EuXSseV0U2B61e3801+GCCM/BD9A7wVa4jW6Y4iSOyyyB6ICcI5pOmNfdAAjDQEnMvJQJgEC9xwn",
+	"95IsPbp/qExZUkpNwCYSRJQhXiYLla3qt4fmDSuROImOPWVST6+YL0LLq7Zt15EclFz8maQlxzpJSOgD",
+	"ydmKoB5GCVutJSOW8AAcnGWAC0PFIeIMiQUWKivJVyRB8l+SzwcJowJnlKQtsSG83bIf4HOUEoGzfPeY",
+	"Bd56Cy8145WwIy8oF/3j9fWlTdtIBdCK44lvHI19BzCOWmTZdnj4CPsEZanJugJ31cEQl2kmJH8/fnz/",
+	"NkTgnXJ2d6fZVU2fHE1OZ6MhHqSTydlgnIzTwWR8OhyQk4jg+dnwZHZ2ugN9nSm/qwUrhJZ7a77vTza9",
+	"7c1yEkU7Jv0yN7ceGtl36qcWZKu5II5+dCSs37RK+yf2OMjJA8n1EDoJ/NHJ9b7TGVWd8H3DqPQsP5iw",
+	"pPoakr+m8FB9PO6fg5DnZZ4rgw4FJXfjNBhbDbFXmtZsE/tZiERR0qQKW3NG78CBYaq8GP6SLculT8Av",
+	"kASkXfI9aksqFS2S+fjhJ6nhC5KvZGAFiZGCzXJSm28hxIpPDw9TosxLwQ8ESxb3+CBhy8OtWaRKvK46",
+	"SYradOkHFbC2JnCKJUkRBE5NJcKrbJu9gaEvVhlkXE02pKu67DxgzID9SIY1c63KTgiKi3sQzSXO0tfr",
+	"iwRYUOybu3GNm57YLllna46jKDyORuF4NHZzJMfO1s6oIHekALuaLUnLXD+yR7TEdG0moeSLruvKqFUe",
+	"U3hzkUMIoaVKws/1yWqSlzLxWe1kEBVZnSpwoeTZUlhaljlsGHlEsNxBUHiEiNNNa6lNHISBTSEHYZAn",
+	"S0zxHYhmzdg95hw7hFRiAkI2HGjVzDLGLZa/D400GXPw7ReX719p594jB3cHTiAeq5ApDtFPb35WzECx",
+	"jpPfsOUyE3FY1TFjdUb/oN7pfxO11wdT0Nk9NgH6heZrE/VA+CfdsRwFHUcjxAo0Ho0lBzLBa1GRtvMQ",
+	"ZEve8FdqTI5w/ojXHAl8T3S8zh6pjRZJivgCr8jU4d94NELx1xtYEbmRe+HG2LabYHoTXJFChqhAwE3w",
+	"5PEZ1jaKInUyVBGZNI8xmqD4vS4UqlddIRxHkVNH5DCBLid+C9Og5TEMfw9mos0q/ETSO1JcJEl7hv+C",
+	"Iqy+M5Tm8MIUxbNyTaSvlx/Cz684SnCRqmLwMqM419+a7pVX8mQAX5hBVZV4CQ0tjDYfr75z3+BEiJxI",
+	"JWq+UX3nvlGQJFtl1QtSzio3bb+Rj80wvTcrwvT+FUdzUsvow0qDMNALgcy+oVHaYTs9ZN312HAQofet",
+	"1lBtOiWGNmuoNyVUi15xzf7OQ+HW04E73WvzzpNcnygy0uE8zeRLRskaySM0nPxDxPKUcIHmWcHFzgcU",
+	"l4R3VBTrtmMKTPnuS2ebmiGJfNE7u57MHuqGFOhOGYzl/85qzSpHXdaU7LYEsM9X8Hx98znkmyHDSkYV",
+	"u9u2ZKuIWrIyWFXdVPE6J/iBcBtwVhtC7wJeL8lx3T/zyEyigPcPEKRg9B41h32VF7iDRgydOIDWk4yr",
+	"9Jsq8V8JsopO2/pQ7PZorEGvrmrDqe92OBzCYRpW6Us4OoiiNgmarbltupotetZczn7fNl3TMm2c8fS4",
+	"dcqanm03Q9s0TO3A1vOlv91bQrHtZWFIt9VVL/S0LkQfPr7uNzdvB8exaM1Q6oOdpbjeshqNTgbRcDA8",
+	"vh5G0+h4GkX/7hYlUizIQPrt1sxUQdJMbLMJvieFDrbZM97igqzaWWrydPIJFYoq7tqFh2i2hghthcUC",
+	"ej2aMeWtajuAuvNsfYs748pG+ZSsArMmy5IwsOVqvEnVHEu5Kd9mjLpq/eqZoNt+f3H53nPGuip+W3JY",
+	"kmlvVCVyqLSZJ7TDl6Z3ntGML0i6wRtfkqLTZl2glf1WZWo1cdAJdo5idTiK0V0mDTJOEsIhY++vo+U4",
+	"1U3PtRy6o3wCZ4hUzd6S3Le0drh2eO8VdxbF93TkDrNa/LjxRB1lKScybKjratTamdDNixnBBSnskqDL",
+	"tT7kgd5FB2qcbWpvyTcThx5LuzUeRLbhkKs1wYwPDhV7K9hUxX2OWM9R/OmzVUszhzQjGddZ/1TFBOPo",
+	"6J+nA+dWpbM5ouSxRSfcvNzYqz4OX64wqMdW+K+lZCFa4bVWl/5WPXKIOh6OttREX65l5gD7BmxdDkc8",
+	"lStujRUZMkbRdGqpQISm6HGxNqbWpG2qhsB6qbAQnQXmQqyVOtmZslqnwJqxW3BUbfu6IJizDjmp7/zB",
+	"yJeVZN8to7e6twp4sH1HwxrsfJt4q3vyO/zWRdtVmUbXq2m4U31SLeGxI7/btBLgpj23SfYdxRe/c+uZ",
+	"F3paeiOyLfVio2gZh77AnerDm9K4DU53aq5twSM0VZ1zJhaYs+I2wStRFjLa42WSEJJCtGADB69Hzn1i",
+	"s27VmzmztpwLnBqSssjE+koKVJ/fwRRdlNJemN9+MNHpf/v1Ogi7XIjnM3rxhS7hgFZM0Wv17U0ZRUcJ",
+	"PAM/kljn7UzLBKNECik2Zu0vj0KZNkiDgeaBmGC4ihELIVbqvkZG58zcWsEJ+Lzq0pceNWi9dmTiWvcW",
+	"BieCo3KlzpmUr0giuO0Dt0cqm7R2eoO4fOeG8kx9x9GjPSiXgmcpQY+syFO4WHCA3utoWbUHSNsgx64o",
+	"djMMQB9OxPSGCsIFtwPqEo8ULyo5/L48RzOWZoSrkjvOqG7KCPVxOmf6wYMbekOv5SHQZEZRwh5IwY18",
+	"eyAGHnqHfXlo6IdO6rRn+gX0g9ru3NDWTt++kwHtuWbKNaX90GZyaYoKwokAYv8zii9/ubpGh5pHhw/D",
+	"QxXCHipSY+3CeRUc2zinp7x6vy3gkTRmcg4EeQijmvKsQajIcM41M9rUNKzmiFOyZAPzaxxWST45dBxt",
+	"zwwNYxUJXb2+NK1TSyIWLN11gFHcN/lvuBNyAGz7w7tWroFQ+eHXKmn0dKhEHEM/KVwV7MjBAR/FgkjC",
+	"TH7JbI+2LJBKOWChUw7ovYAEPXePJ55Q1FhyeEOBH7NC45ouCtTPa36l4KBddWwN6dCqsKtAXZfp1DlX",
+	"bXvV0kZBOgxMC87ztdc8qxRO9xCdgyhidIjiy4vrNz9uo+fwq/nxKZZzSKFAhUQ37Lh9SA/a892TNVeT",
+	"Qm+USy9HrEAFWeU4IfC5aUuVai/HN5pvVxzv0pobo57LkNguZKBXN7gn6ziUE5heqo9Xb69D9Pr6TYje",
+	"Xf8YousPfw7lh77y8q2S02aFH34tyyx9OlQ+MEaVFbZGZqpvAfhd/rCv6o3+yh3HIfrtb/8wt/1sZkld",
+	"pZH8lRFSTuQkppuyFzvt73pwpwU+7ncsyEQRh0ZQh1/tjeWnQ20bY5g0PtTU2TU6VyDYHGE5aT1AnBr7",
+	"mtE70J/f/uffUWzjixhuBrWEKXFffoNnmKaMqnfl8Op1E7R0rkoZ8RjhYik3lHP1oq3qJGmnushZFUIl",
+	"26ApCNRfleGUjvplUae6pzY/1PhQTxmEaUv9sBJssmCcUJgA1CeE4txsbbbDeWULpnuXCs+rUuFUTrFP",
+	"ufDcCnK6qV7YB88Vv33307vrd60SSDOuhJDnHbICLxujlCiFxnmuIx7yJSEr4YVsjl8Ev6xaibrvtEKI",
+	"I3mmmTL9egNNSTfB9Le//cPj329/+8fTU4x6sXsrFRYILQYi9+M6d7IgDGT0osK74UF0EOkyPIXKfXB0",
+	"EB0cqas5C4h897EocAhlbRmVq2a8p/ai9o/KCicLGYmlDLoLbDSEeqD0a2tv+ybO0fd3Yn2Z1V7gkR+o",
+	"jtd4ikAbliTNpJwUnYSjHnQSZRTnel+CLZrafgB1p6r7MlSs7WAfLUsu0IwgLFBOMFdBjLaC/+d/o94Q",
+	"/fa//i49fFngZG3yoLcrUiTSFxyiYRT1ldWCnDEXdvCKMmWHm+RBbkidcNR9Y03MHTho3VPlD+eZcdRT",
+	"PFBGs/XqlhOBQrS8wmtzJ1j0YbPuStSMqDvCWFh2ILEoCF+wPFXEWZ8SgycIUexcoIqn3qE1zVLoB1vg",
+	"1UqerVxpeg7G9y5T65FsE+05YjRfo3nBltWrWrdg+ZXVqxpvpT3Wdb3+gT+FzuIpLsmPSaoDwxlO7nW2",
+	"WY7ZuPsCmt3CT6BPRoJUW8QWJ10XLURcXTJVDfpU9YWY27uQCBhHUf9cXwqD/ljBQJC1a2M3VN8bQ5d4",
+	"Df4Jag683odeNU37G8heibYORq/6hvbctmcV/lKG5oQgJo1CwsBBmyBAl0Wdrelf05QBRgzq68Qu6ndD",
+	"g44ZDNUVBwuoC0onpwmUExsbcnBDoS8HI8roALSvMlmxNUSbjFSrcCS92nr1UYKpatHBeguq2c+V7ars",
+	"WYKp3AvqFjfc3K9f5++f39CGcmdcXUFQ+rUoWHm38HePjMJd3VZOxuvbCq6I6LiEHnooN5++0wXfFigb",
+	"fY2pG8Vm26Xgz6GBhDFwD3sAfuhboA3oGiVCY7hWcEHBon0YH2reftIpvPf0hzLvHAzu80rtfFyw3ITf",
+	"7rC1S8K2w99OZy6Zwp3Sl9/8NGT/8qA6ZjqJXrKCKAdlpbSJ7KGqOHtkq7u5ZsZfM7HI6IV2Lf7cl3LG",
+	"yRn6V2mJhscHUSSNiRNkKIPY5aVHG0kbH5w2SNPZR7lxLnUe1ueEdiMZRXo3miwsYqVo1Qv30rAcHaxH",
+	"dfm7WzsYQ3kmZFi4YRXHNf569533wYrZeO39yU/KwoWcGn7UKIqetd1IC5ONdDOu6x65r2UVuoWyDxUm",
+	"hY8vUYeToGWeh40da3AMdrNbT06KvpNqvTlfTHDntt+P4hdqQRe0VeUDqkv88lwy3lsV1Hp/KcUv8w/S",
+	"FfrMhe0AOz2Hsr+5cdAMR58LI+btKgR2JuM68gURoJ6dLPrX/hQy0u5WQ6xArdgCwDqNLda26a09hAWy",
+	"UiB/h3+TBbmh/Zwp+2KM8LdFOwOUs1lB8D130N0UOkstPrYgRPNMuGg0Pc2t0CsFWPYXUj9gQG7xqrB5",
+	"V90T07EnJf0DpY7j/bHspGJvRv7SD+2P/GXsxC6b9/shf3ke1ANRG0eTPfkFtq0CMKp4deEFvH64u4tq",
+	"mybPJvO0kT2Xxx8ZbVNmLiTNSMKWBNlwDJoXhboQIHekR6DjnO0GxE0n/2Ja4exwjtzpKCEpRzVInm+9",
+	"H+snN2FE0YAAg+Mq8SqpwfTT59Bh1hURXu2gCYvUTNv2ZYyK7+QxIrjyE1vBZznZlipBd3LqzbOqGZ2l",
+	"jNAtGugeDlVy94oM7r3s6uwJR7JWWIdzQKT8knG4YK8LwuNocoB+1eoW6zlj/6r+HdGncpOZNKT1tl/E",
+	"7+uL/S33+dWxuw1fBeE7nEEzhX9MVHxuwrm85KQ1q67Fu8aiEt+CcdLKdHcnVrAbwelsRMbpyXxwhqNk",
+	"MCZHs8EkPZ4PhskROcans0k6mgc+HIZ9fVzDsmjc3Tf3z62A32+gXLG80oUstdnSmiRbwnqfsCOPMDg7",
+	"ZGLhId500zBjYqHlLKd/ZG3TOhzcEXGkldBRk4OGxC60C4tX8MnA572+fiMtwv6xah3OZafDynDfw4rq",
+	"n2tG/c/gug9bpE4Ez5ZEpaYaxqTirINqEMhDYgUGoHj+FG54Qorj6UXy6PJJlmPSL2q2VqeGtims7A6b",
+	"KMXPClgMCe8UtGS3UDO4kQEp3E0xgAHlfAFwbg3t8lsHApaYxjzd/l5Z/lYH+0Kv7tT+5eLu2rA7PhBR",
+	"FpQ7qB1Tz0WbDLQHWbLNZ9ccewMODPXaocfQhZ73FbdXeO4K9shNlrmZhmZz5YQh2DOhoJyeL4qM3sOb",
+	"8ICONlVyP874LS9n0BMVI7ANCrlhtnYqE2hOSP8c6s5ZTlI7hF+QR6tSQH1ghpP7pmP/g5P/9bz6i7I6",
+	"9npmfU81+i9UPyf2GcTm+sAtLVRVh1HxXMUa4IyqcUUHw2h0BoWGBC+JqgeJCrWl3216tcV0bO+OaG37",
+	"2d6BIvFZFnjTA++uf9z8wPWHP29+4OPV2+9s5J+XD6JMfCyzZpSF8zkDZAXHQD8/RaJLHOjGasBNAIc+",
+	"LBY1MHlVYKiqxvqw/L2MtHI7cDxzjuXjnf1jA1J+k5n/Q+1Yt5ON36FE9C1gEVtqREv/APLsOtEKi2TR",
+	"csFQbmloJivpTP3chdHVw9atOF/vgD6nez+hV42Dr2qgcxkvBxktLvB6P4gujcmlvpOz38mjZ8+mNlRD",
+	"kk1QUEh6qFdsidd0IcYfaUrmGXW3nSIvlo5xJ3Q03/MoKLbvcKS8oOkfCVl95GnNAYFUnYiApoqfuoJK",
+	"lLtRq2o5l/lnwebpBWIerS/1bOHMm3rj4OBFXmKNNcbddynXtJ7Z2xx7aHZFqNw28DjTjZEtPP5ePrku",
+	"KtcPmrpKwyF/F2dYgljSNqf4rOPOd3IESnteHO+rxjxlWXPSdsvnrW7ZUzCjDlYSBM3wob7NWUtF5QQX",
+	"P6jhG/o8brlNlOe2274gKJGvk808gCmgRXBu5tnoBFtTkxftTaExYJjEVU+oj4sTO4uNzdcXl+9RjFdZ",
+	"XHWL7t8qOjW94+qIYRqJW6Fnzl8AHXO+I3QM9O38rAaKN3SGQmOo7TTSf10EbvyYv9bRhTKDlJZYmAB5",
+	"MJCsVBlgw3GcpqhcNfXsolgqbK8XdZMYNqrSQ9Nugk5UzNae2Xhdyfs6h12rqRo/Xawofw1qOAteNR1K",
+	"rbdwUpcuflIHad4zli4rSDRBN4EvujYKXQQrn0IPw6lGqLrEoRIQ49G4g0LxaG7zwl34/37kgPzoW7ej",
+	"cZMki7Tl0+ON5NTcx6OxJW5UEXclyOpYGfEW0gC5Y6TaDSU5Ol9xDN0au9HTjVZlKFNQSQ7bTK/9GwcE",
+	"q4NAu8dcwCwrZbnxWrdWk3oLS9bOzw9NPdzZwXqgZt8lrQu+p8khxyV9P3Htx4au2EJ7Aa5ofklkscEr",
+	"XhRL48/2iQS2XsXamvzz8Uf0PR8HH0Jd3evJww2holijFSnso6H0cPBEv+pYN9e5dkD50TgwoYehQ9MW",
+	"0Bl+gK53uPDVuO11bq54yfBk0zUv1DNdvw59+i/scDSOxv3W/J4DFKLBsHY4t9dwQ14KBtVyhPeAnHb/",
+	"k4WfX3yGsTAlzS4F+FyzlM2hUqsbf0lqoM1Qb1XIfzSSjqcYQ/jISza68GEuYpMBPrKYSuYDF/hIYxW5",
+	"KGKfKnQgB8wH0hwdUDwGZMeBNNIAOhZzTUHjbISxeQqdiSeb5j2pz+uitZmZK1r03ND8QFKDJ3Or0vG3",
+	"gt1Wr3s0HHdTcFqnADDi9p/ckZc39WjD6s+eO7fidEbvOqc93bDkSX1aD7Wqc3JpJW+NNXEmlnx3fsMW",
+	"RWk3ciRFPjkefJ8hx0fW8tnRQlQgN78LX7er9dHIc9XOV5maZgfnhcqlySlCJG0t5HshI7b28xUv29ZR",
+	"Y1e/cGWteE17RBceVmJHkOEDJaogY99Qy/2jhz7rf1YNfyrnqprrfPyFBoa2Z2YN0vsnD547aLzkZf+3",
+	"zKlRn7cCSku11LWGMXTwQlvuaD7GJ7OzZDBMj8hgPD/Gg8npbDKI0hGBgu9sMvSocWndR3ad1YRxNET+",
+	"oFJkR/u6S5OybkbISjL67xIsNR5BheHVa8U230VsrS96zNo+/bOkd2Skd4SPZ6fJJB1IYQ2kJAdnZwke",
+	"DMnRHHqJEjzyCLK0fhPROaM9p3eVbmxa1fYNcCs64smeBxq/i8jqKPMVZxT8+w4GbeJhxO8vvLER3nh2",
+	"kpylERlIWQ3Gs9NkMJmks4HZklE6O/JI/JPbYPti4cnRWhOtPhjNp89PLSW4VlTaZ5y3FGDILp2TbUAi",
+	"maiaQ6FJRPq/DdAiVYLuLnsg1AO9Q7Hz2xR9utGH55vg8zYsv25kNWnVCBVyExCOZmU71hq68N7xul5M",
+	"D2ZHr6OLD/iSDCBllz6knBttbFtQZXvdipE7ngwcKhS4YHVkkc7kLwd2AI2mphWS0fTSgY5zSVLfVtoA",
+	"vIS/NaGE1E2Jg7boUjRyKaqju+0donjof/9vm/y8Q3yNTb8HrnTFbYruf16fHczf1WRniTOb83ltdq1/",
+	"LPpbd2Z0TLJD75wLZLqPLQfQim4b/rYBZtFTaTYHmImHyMBcGf3joSn6yw91xdRAUgEmTH8LKkaIHhdZ",
+	"stB/+cvASmLInwFkuWpFaNrWD7CgXcp2Ln4ZmHb54iZmw9Dun93ah9Fb8GnsneB2OVSXNjWSjHRWscbH",
+	"i1vAajKhb6hwB2VGF8nacAtjqMABwCLU3Cze400Q3mjARfiiA7vxJniKD9AFXSMfNQA8YPOPx+N2rBwX",
+	"c9BCUeqWxOovZOqb6GbRMqR8pPr56q9J1lwufFtDh2ymKds2cPXIYe3992nwDbKF3RdUPYn78J+u/erC",
+	"odSQnx52p4Hq7MTgfLKHyzNykswjB1cSoulhOiJH8zE+np0kBijRdFPUrrzud8hsRe7ssJMVlGT9Suju",
+	"PQu1+arWhed4IMrEJWm5+HXt42gay16/uLv7ZS9nsJYNpLFK5CEViLFzJ5hCQ6FRpW/uuRy6AL1AM2Nj",
+	"tUcRg3DDfL34htdOYGC7WFv96D7W1oEEgwta8uiCbWhkTbA2eKrB2PswvcVCg44Angkxvd79EJGckw7T",
+	"qQdR+5rLMUJ0ilK85khysujvbJ5brKdiw+/SfFYQr7VzBqNkwAW+85TTFlu8e/Pp7kC6yuDpGpKxdxUN",
+	"cH1KiecHVrzRULX1Q9kj25+yycyhDANlySg9IuP5MT6ZdVHWBpz7/41yxXi5NY1VbpXAs0yz1YdtBrma",
+	"8ndgkPUu/zYGGeYpHtrrvw6ssJuGmx4e5izB+YJxMT2LziKwD3qSBmocETWUYTc0N3+JIvQxHj0c4RDh",
+	"YmkPJQokt6oe19f09Pnp/wYAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

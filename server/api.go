@@ -34,7 +34,9 @@ const (
 	kindMethodNotAllowed
 	kindConflict
 	kindTooLarge
-	kindFault // an armed fault: a server error on purpose
+	kindBusiness        // a provider's business rule refused the call (Cryptomus's 422 messages)
+	kindTooManyRequests // YooKassa's 429
+	kindFault           // an armed fault: a server error on purpose
 	kindInternal
 )
 
@@ -47,6 +49,8 @@ type problem struct {
 	// fields are per-field rule violations, for APIs that report them
 	// (Cryptomus's Laravel-style `errors`).
 	fields map[string][]string
+	// parameter names the offending request parameter (YooKassa).
+	parameter string
 }
 
 // renderer writes a problem in one API's envelope.

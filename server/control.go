@@ -6,16 +6,20 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/paysandbox/paysandbox/cryptomus"
 	"github.com/paysandbox/paysandbox/gen/sandboxapi"
 	"github.com/paysandbox/paysandbox/medusa"
+	"github.com/paysandbox/paysandbox/yookassa"
 )
 
 // control implements the sandbox control API (design §6): set up state,
 // inspect ledgers, arm faults, reset.
 type control struct {
-	db     Database
-	medusa *medusa.Operations
-	faults *faults
+	db        Database
+	medusa    *medusa.Operations
+	cryptomus *cryptomus.Operations
+	yookassa  *yookassa.Operations
+	faults    *faults
 	// apis are the served APIs, to check that an armed fault names a real operation.
 	apis apiSet
 }
@@ -27,7 +31,7 @@ func registerControl(r *mux.Router, a *api, c *control) {
 	sub.Use(a.guard)
 	strict := sandboxapi.NewStrictHandlerWithOptions(c, nil, sandboxapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  func(w http.ResponseWriter, r *http.Request, err error) { a.renderDecodeError(w, r, err) },
-		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) { a.render(w, r, medusaProblem(err)) },
+		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) { a.render(w, r, problemOf(err)) },
 	})
 	sandboxapi.HandlerWithOptions(strict, sandboxapi.GorillaServerOptions{
 		BaseRouter:       sub,
@@ -94,8 +98,19 @@ func (c *control) Reset(ctx context.Context, _ sandboxapi.ResetRequestObject) (s
 		return nil, err
 	}
 	c.faults.clear()
-	if err := c.medusa.EnsureDefaults(ctx); err != nil {
+	if err := ensureDefaults(ctx, c.medusa, c.cryptomus, c.yookassa); err != nil {
 		return nil, err
 	}
 	return sandboxapi.Reset204Response{}, nil
+}
+
+// ensureDefaults creates every API's default credentials if missing.
+func ensureDefaults(ctx context.Context, m *medusa.Operations, c *cryptomus.Operations, y *yookassa.Operations) error {
+	if err := m.EnsureDefaults(ctx); err != nil {
+		return err
+	}
+	if err := c.EnsureDefaults(ctx); err != nil {
+		return err
+	}
+	return y.EnsureDefaults(ctx)
 }

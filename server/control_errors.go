@@ -16,6 +16,8 @@ var controlKindCode = map[problemKind]string{
 	kindMethodNotAllowed: "method_not_allowed",
 	kindConflict:         "conflict",
 	kindTooLarge:         "payload_too_large",
+	kindBusiness:         "invalid_request",
+	kindTooManyRequests:  "too_many_requests",
 	kindFault:            "internal_error",
 	kindInternal:         "internal_error",
 }

@@ -30,6 +30,8 @@ var medusaKindCode = map[problemKind]string{
 	kindMethodNotAllowed: "MethodNotAllowedError",
 	kindConflict:         string(medusa.EConflict),
 	kindTooLarge:         "PayloadTooLargeError",
+	kindBusiness:         string(medusa.EValidation),
+	kindTooManyRequests:  "TooManyRequestsError",
 	kindFault:            string(medusa.EInternal),
 	kindInternal:         string(medusa.EInternal),
 }
@@ -69,6 +71,7 @@ var medusaTitle = map[string]string{
 	string(medusa.EInternal):        "Server error",
 	"MethodNotAllowedError":         "Method not allowed",
 	"PayloadTooLargeError":          "Payload too large",
+	"TooManyRequestsError":          "Too many requests",
 	"FailedDependencyError":         "Dependent service fail",
 	"FailedDependencyCriticalError": "Dependent service fail",
 }

@@ -25,7 +25,7 @@ func registerMedusa(r *mux.Router, a *api, ops *medusa.Operations) {
 	sub.Use(a.guard)
 	strict := medusaapi.NewStrictHandlerWithOptions(&medusaHandlers{ops: ops}, nil, medusaapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  func(w http.ResponseWriter, r *http.Request, err error) { a.renderDecodeError(w, r, err) },
-		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) { a.render(w, r, medusaProblem(err)) },
+		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) { a.render(w, r, problemOf(err)) },
 	})
 	medusaapi.HandlerWithOptions(strict, medusaapi.GorillaServerOptions{
 		BaseRouter:       sub,

@@ -12,8 +12,10 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/paysandbox/paysandbox/cryptomus"
 	"github.com/paysandbox/paysandbox/medusa"
 	"github.com/paysandbox/paysandbox/openapi"
+	"github.com/paysandbox/paysandbox/yookassa"
 )
 
 // Database is what the server needs of the storage beyond the domain stores.
@@ -25,11 +27,35 @@ type Database interface {
 
 // Config wires the server to its storage and rules.
 type Config struct {
-	DB     Database
-	Medusa *medusa.Operations
-	Logger *slog.Logger
+	DB        Database
+	Medusa    *medusa.Operations
+	Cryptomus *cryptomus.Operations
+	YooKassa  *yookassa.Operations
+	Logger    *slog.Logger
 	// PublicURL is where clients reach this server (for Links.self).
 	PublicURL string
+}
+
+// Storage is one store that keeps every API's state (sqlitedb.DB).
+type Storage interface {
+	Database
+	medusa.Store
+	cryptomus.Store
+	yookassa.Store
+}
+
+// NewConfig wires every API's rules to one storage with the documented
+// default settings (Medusa's tariff, Cryptomus's refund fee, no YooKassa
+// commission).
+func NewConfig(db Storage, publicURL string, logger *slog.Logger) Config {
+	return Config{
+		DB:        db,
+		Medusa:    &medusa.Operations{Store: db, Tariff: medusa.DefaultTariff, BaseURL: publicURL},
+		Cryptomus: &cryptomus.Operations{Store: db, BaseURL: publicURL},
+		YooKassa:  &yookassa.Operations{Store: db, BaseURL: publicURL},
+		Logger:    logger,
+		PublicURL: publicURL,
+	}
 }
 
 // New creates the default credentials if missing and returns the handler
@@ -38,7 +64,7 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if err := cfg.Medusa.EnsureDefaults(ctx); err != nil {
+	if err := ensureDefaults(ctx, cfg.Medusa, cfg.Cryptomus, cfg.YooKassa); err != nil {
 		return nil, err
 	}
 	flt := newFaults()
@@ -61,7 +87,7 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	r.HandleFunc("/healthz", healthz(cfg.DB)).Methods(http.MethodGet)
 	r.HandleFunc("/openapi/{name}.yaml", serveSpec).Methods(http.MethodGet)
 	registerMedusa(r, medusaAPI, cfg.Medusa)
-	registerControl(r, controlAPI, &control{db: cfg.DB, medusa: cfg.Medusa, faults: flt, apis: apis})
+	registerControl(r, controlAPI, &control{db: cfg.DB, medusa: cfg.Medusa, cryptomus: cfg.Cryptomus, yookassa: cfg.YooKassa, faults: flt, apis: apis})
 	r.NotFoundHandler = apis.notFound()
 	r.MethodNotAllowedHandler = apis.methodNotAllowed(r)
 

@@ -45,11 +45,7 @@ func newServer(t *testing.T) (*httptest.Server, *sqlitedb.DB, *syncBuffer) {
 	}
 	t.Cleanup(func() { db.Close() })
 	logs := &syncBuffer{}
-	h, err := server.New(ctx, server.Config{
-		DB:     db,
-		Medusa: &medusa.Operations{Store: db, Tariff: medusa.DefaultTariff, BaseURL: "http://sandbox.test"},
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
-	})
+	h, err := server.New(ctx, server.NewConfig(db, "http://sandbox.test", slog.New(slog.NewJSONHandler(logs, nil))))
 	if err != nil {
 		t.Fatal(err)
 	}

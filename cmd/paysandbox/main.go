@@ -40,6 +40,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, stdout, stderr)
+	case "conformance":
+		return runConformance(ctx, args, stdout, stderr)
 	default:
 		return fmt.Errorf("unknown command %q (commands: serve)", cmd)
 	}
@@ -107,12 +109,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer db.Close()
 
-	handler, err := server.New(ctx, server.Config{
-		DB:        db,
-		Medusa:    &medusa.Operations{Store: db, Tariff: medusa.DefaultTariff, BaseURL: cfg.publicURL},
-		Logger:    log,
-		PublicURL: cfg.publicURL,
-	})
+	handler, err := server.New(ctx, server.NewConfig(db, cfg.publicURL, log))
 	if err != nil {
 		return err
 	}

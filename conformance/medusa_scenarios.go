@@ -307,6 +307,7 @@ func init() {
 			return expect("Data.Services[0].extId", res.Get("/Data/Services/0/extId"), o.Service())
 		}),
 		medusaNotFound("getOrder", get(func(c *Ctx) string { return "/medusa/v1.0/orders/" + c.NewID() })),
+		medusaValidation("getOrder", get(fixed("/medusa/v1.0/orders/not-a-uuid"))),
 	)
 	Register(medusaCommon("getOrder", get(func(c *Ctx) string { return "/medusa/v1.0/orders/" + c.NewID() }))...)
 
@@ -336,6 +337,7 @@ func init() {
 			return expect("Data.extId", res.Get("/Data/extId"), o.ExtID)
 		}),
 		medusaNotFound("getOrderV2", get(func(c *Ctx) string { return "/medusa/v2.0/orders/" + c.NewID() })),
+		medusaValidation("getOrderV2", get(fixed("/medusa/v2.0/orders/not-a-uuid"))),
 	)
 	Register(medusaCommon("getOrderV2", get(func(c *Ctx) string { return "/medusa/v2.0/orders/" + c.NewID() }))...)
 
@@ -357,6 +359,7 @@ func init() {
 			return expect("Data.extId", res.Get("/Data/extId"), id)
 		}),
 		medusaNotFound("getOrderV3", get(func(c *Ctx) string { return "/medusa/v3.0/orders/" + c.NewID() })),
+		medusaValidation("getOrderV3", get(fixed("/medusa/v3.0/orders/not-a-uuid"))),
 	)
 	Register(medusaCommon("getOrderV3", get(func(c *Ctx) string { return "/medusa/v3.0/orders/" + c.NewID() }))...)
 
@@ -522,6 +525,7 @@ func init() {
 				return sendBuilt(c, get(fixed("/medusa/"+v.version+"/recipients/"+DefaultMedusaRecipient)), nil)
 			}),
 			medusaNotFound(v.op, unknown),
+			medusaValidation(v.op, get(fixed("/medusa/"+v.version+"/recipients/not-a-uuid"))),
 		)
 		Register(medusaCommon(v.op, unknown)...)
 	}
@@ -661,6 +665,9 @@ func init() {
 				return nil
 			}),
 			medusaNotFound(v.op, unknown),
+			medusaValidation(v.op, func(c *Ctx) (*Request, error) {
+				return c.Medusa("DELETE", "/medusa/v1.0/recipients/"+c.NewID()+"/payout_methods/"+v.kind+"not-a-uuid", nil), nil
+			}),
 		)
 		Register(medusaCommon(v.op, unknown)...)
 	}

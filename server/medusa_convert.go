@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,6 +18,15 @@ import (
 func toUUID(s string) openapi_types.UUID {
 	u, _ := uuid.Parse(s) // ids are validated as UUIDs on the way in
 	return u
+}
+
+// wireUUID checks an id the portal types as a plain string but returns as a
+// UUID (recipients, payout methods), and gives its canonical lower-case form.
+func wireUUID(field, s string) (string, error) {
+	if !uuidPattern.MatchString(s) {
+		return "", medusa.Errorf(medusa.EValidation, "%s: %q must be a UUID like 00000000-0000-4000-8000-000000000001", field, s)
+	}
+	return strings.ToLower(s), nil
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -45,7 +45,11 @@ var onePage = medusaapi.MetaModel{TotalPages: 1}
 
 func (h *medusaHandlers) CreateRecipient(ctx context.Context, req medusaapi.CreateRecipientRequestObject) (medusaapi.CreateRecipientResponseObject, error) {
 	d := req.Body.Data
-	r, err := h.ops.CreateRecipient(ctx, platform(ctx), d.ExtId, d.Name, sbpFromAPI(d.Sbp))
+	extID, err := wireUUID("extId", d.ExtId)
+	if err != nil {
+		return nil, err
+	}
+	r, err := h.ops.CreateRecipient(ctx, platform(ctx), extID, d.Name, sbpFromAPI(d.Sbp))
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +57,7 @@ func (h *medusaHandlers) CreateRecipient(ctx context.Context, req medusaapi.Crea
 }
 
 func (h *medusaHandlers) GetRecipient(ctx context.Context, req medusaapi.GetRecipientRequestObject) (medusaapi.GetRecipientResponseObject, error) {
-	r, err := h.ops.Recipient(ctx, platform(ctx), req.RecipientExtId)
+	r, err := h.ops.Recipient(ctx, platform(ctx), req.RecipientExtId.String())
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +65,7 @@ func (h *medusaHandlers) GetRecipient(ctx context.Context, req medusaapi.GetReci
 }
 
 func (h *medusaHandlers) GetRecipientV2(ctx context.Context, req medusaapi.GetRecipientV2RequestObject) (medusaapi.GetRecipientV2ResponseObject, error) {
-	r, err := h.ops.Recipient(ctx, platform(ctx), req.RecipientExtId)
+	r, err := h.ops.Recipient(ctx, platform(ctx), req.RecipientExtId.String())
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +75,7 @@ func (h *medusaHandlers) GetRecipientV2(ctx context.Context, req medusaapi.GetRe
 func (h *medusaHandlers) UpdateRecipient(ctx context.Context, req medusaapi.UpdateRecipientRequestObject) (medusaapi.UpdateRecipientResponseObject, error) {
 	d := req.Body.Data
 	sbp := &medusa.SbpData{Phone: deref(d.Sbp.Phone), FirstName: deref(d.Sbp.FirstName), LastName: deref(d.Sbp.LastName), MiddleName: deref(d.Sbp.MiddleName)}
-	v, err := h.ops.UpdateRecipient(ctx, platform(ctx), req.RecipientExtId, int64(d.Version), sbp)
+	v, err := h.ops.UpdateRecipient(ctx, platform(ctx), req.RecipientExtId.String(), int64(d.Version), sbp)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +84,11 @@ func (h *medusaHandlers) UpdateRecipient(ctx context.Context, req medusaapi.Upda
 
 func (h *medusaHandlers) AddCardRecipientPayoutMethod(ctx context.Context, req medusaapi.AddCardRecipientPayoutMethodRequestObject) (medusaapi.AddCardRecipientPayoutMethodResponseObject, error) {
 	m := req.Body.Data.CardPayoutMethod
-	formURL, err := h.ops.AddCardPayoutMethod(ctx, platform(ctx), req.RecipientExtId, m.PayoutMethodExtId, m.RedirectUrl)
+	extID, err := wireUUID("payoutMethodExtId", m.PayoutMethodExtId)
+	if err != nil {
+		return nil, err
+	}
+	formURL, err := h.ops.AddCardPayoutMethod(ctx, platform(ctx), req.RecipientExtId.String(), extID, m.RedirectUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -89,21 +97,25 @@ func (h *medusaHandlers) AddCardRecipientPayoutMethod(ctx context.Context, req m
 
 func (h *medusaHandlers) AddSbpRecipientPayoutMethod(ctx context.Context, req medusaapi.AddSbpRecipientPayoutMethodRequestObject) (medusaapi.AddSbpRecipientPayoutMethodResponseObject, error) {
 	m := req.Body.Data.SbpPayoutMethod
-	if err := h.ops.AddSbpPayoutMethod(ctx, platform(ctx), req.RecipientExtId, m.PayoutMethodExtId, m.BankId); err != nil {
+	extID, err := wireUUID("payoutMethodExtId", m.PayoutMethodExtId)
+	if err != nil {
 		return nil, err
 	}
-	return medusaapi.AddSbpRecipientPayoutMethod200JSONResponse{Data: medusaapi.CreateSbpPayoutMethodResponse{ExtId: m.PayoutMethodExtId}, Links: links(ctx), Meta: onePage}, nil
+	if err := h.ops.AddSbpPayoutMethod(ctx, platform(ctx), req.RecipientExtId.String(), extID, m.BankId); err != nil {
+		return nil, err
+	}
+	return medusaapi.AddSbpRecipientPayoutMethod200JSONResponse{Data: medusaapi.CreateSbpPayoutMethodResponse{ExtId: extID}, Links: links(ctx), Meta: onePage}, nil
 }
 
 func (h *medusaHandlers) DeleteCardRecipientPayoutMethod(ctx context.Context, req medusaapi.DeleteCardRecipientPayoutMethodRequestObject) (medusaapi.DeleteCardRecipientPayoutMethodResponseObject, error) {
-	if err := h.ops.DeletePayoutMethod(ctx, platform(ctx), req.RecipientExtId, req.PayoutMethodExtId, medusa.PayoutCard); err != nil {
+	if err := h.ops.DeletePayoutMethod(ctx, platform(ctx), req.RecipientExtId.String(), req.PayoutMethodExtId.String(), medusa.PayoutCard); err != nil {
 		return nil, err
 	}
 	return medusaapi.DeleteCardRecipientPayoutMethod200JSONResponse{Data: medusaapi.DeletePayoutMethodResponse{}, Links: links(ctx), Meta: onePage}, nil
 }
 
 func (h *medusaHandlers) DeleteRecipientPayoutMethod(ctx context.Context, req medusaapi.DeleteRecipientPayoutMethodRequestObject) (medusaapi.DeleteRecipientPayoutMethodResponseObject, error) {
-	if err := h.ops.DeletePayoutMethod(ctx, platform(ctx), req.RecipientExtId, req.PayoutMethodExtId, ""); err != nil {
+	if err := h.ops.DeletePayoutMethod(ctx, platform(ctx), req.RecipientExtId.String(), req.PayoutMethodExtId.String(), ""); err != nil {
 		return nil, err
 	}
 	return medusaapi.DeleteRecipientPayoutMethod200JSONResponse{Data: medusaapi.DeletePayoutMethodResponse{}, Links: links(ctx), Meta: onePage}, nil
@@ -152,7 +164,7 @@ func createdOrder(ctx context.Context, o *medusa.Order) medusaapi.CreateOrderRes
 }
 
 func (h *medusaHandlers) GetOrder(ctx context.Context, req medusaapi.GetOrderRequestObject) (medusaapi.GetOrderResponseObject, error) {
-	o, err := h.ops.Order(ctx, platform(ctx), req.OrderExtId)
+	o, err := h.ops.Order(ctx, platform(ctx), req.OrderExtId.String())
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +172,7 @@ func (h *medusaHandlers) GetOrder(ctx context.Context, req medusaapi.GetOrderReq
 }
 
 func (h *medusaHandlers) GetOrderV2(ctx context.Context, req medusaapi.GetOrderV2RequestObject) (medusaapi.GetOrderV2ResponseObject, error) {
-	o, err := h.ops.Order(ctx, platform(ctx), req.OrderExtId)
+	o, err := h.ops.Order(ctx, platform(ctx), req.OrderExtId.String())
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +180,7 @@ func (h *medusaHandlers) GetOrderV2(ctx context.Context, req medusaapi.GetOrderV
 }
 
 func (h *medusaHandlers) GetOrderV3(ctx context.Context, req medusaapi.GetOrderV3RequestObject) (medusaapi.GetOrderV3ResponseObject, error) {
-	o, err := h.ops.Order(ctx, platform(ctx), req.OrderExtId)
+	o, err := h.ops.Order(ctx, platform(ctx), req.OrderExtId.String())
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +255,7 @@ func (h *medusaHandlers) UpdateOrder(ctx context.Context, req medusaapi.UpdateOr
 		}
 		updates = append(updates, su)
 	}
-	v, err := h.ops.UpdateOrder(ctx, platform(ctx), req.OrderExtId, int64(d.OrderVersion), updates)
+	v, err := h.ops.UpdateOrder(ctx, platform(ctx), req.OrderExtId.String(), int64(d.OrderVersion), updates)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +268,7 @@ func (h *medusaHandlers) MakeOrderServicesDecision(ctx context.Context, req medu
 	for _, d := range in {
 		decisions = append(decisions, medusa.ServiceDecision{ServiceExtID: d.ServiceExtId.String(), Decision: medusa.Decision(d.Decision)})
 	}
-	o, err := h.ops.Decide(ctx, platform(ctx), req.OrderExtId, decisions)
+	o, err := h.ops.Decide(ctx, platform(ctx), req.OrderExtId.String(), decisions)
 	if err != nil {
 		return nil, err
 	}

@@ -1697,8 +1697,14 @@ type BadGateway = Error
 // BadRequest Ошибка. The error envelope of every non-200 answer (the portal's ValidationErrorResponse, ConsentForbiddenErrorResponse, FailedDependencyErrorResponse, ErrorResponse and FailedDependencyCriticalErrorResponse all have this shape).
 type BadRequest = Error
 
-// Conflict Ошибка. The error envelope of every non-200 answer (the portal's ValidationErrorResponse, ConsentForbiddenErrorResponse, FailedDependencyErrorResponse, ErrorResponse and FailedDependencyCriticalErrorResponse all have this shape).
-type Conflict = Error
+// BadRequestState Ошибка. The error envelope of every non-200 answer (the portal's ValidationErrorResponse, ConsentForbiddenErrorResponse, FailedDependencyErrorResponse, ErrorResponse and FailedDependencyCriticalErrorResponse all have this shape).
+type BadRequestState = Error
+
+// ConflictDuplicate Ошибка. The error envelope of every non-200 answer (the portal's ValidationErrorResponse, ConsentForbiddenErrorResponse, FailedDependencyErrorResponse, ErrorResponse and FailedDependencyCriticalErrorResponse all have this shape).
+type ConflictDuplicate = Error
+
+// ConflictStale Ошибка. The error envelope of every non-200 answer (the portal's ValidationErrorResponse, ConsentForbiddenErrorResponse, FailedDependencyErrorResponse, ErrorResponse and FailedDependencyCriticalErrorResponse all have this shape).
+type ConflictStale = Error
 
 // FailedDependency Ошибка. The error envelope of every non-200 answer (the portal's ValidationErrorResponse, ConsentForbiddenErrorResponse, FailedDependencyErrorResponse, ErrorResponse and FailedDependencyCriticalErrorResponse all have this shape).
 type FailedDependency = Error
@@ -2057,13 +2063,13 @@ type ServerInterface interface {
 	// (GET /medusa/v1.0/orders/{orderExtId})
 	//
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	GetOrder(w http.ResponseWriter, r *http.Request, orderExtId string)
+	GetOrder(w http.ResponseWriter, r *http.Request, orderExtId openapi_types.UUID)
 	// UpdateOrder Update order services
 	// (PATCH /medusa/v1.0/orders/{orderExtId})
-	UpdateOrder(w http.ResponseWriter, r *http.Request, orderExtId string)
+	UpdateOrder(w http.ResponseWriter, r *http.Request, orderExtId openapi_types.UUID)
 	// MakeOrderServicesDecision Make order services decision
 	// (POST /medusa/v1.0/orders/{orderExtId}/decisions)
-	MakeOrderServicesDecision(w http.ResponseWriter, r *http.Request, orderExtId string)
+	MakeOrderServicesDecision(w http.ResponseWriter, r *http.Request, orderExtId openapi_types.UUID)
 	// CreateRecipient Create recipient
 	// (POST /medusa/v1.0/recipients)
 	CreateRecipient(w http.ResponseWriter, r *http.Request)
@@ -2072,22 +2078,22 @@ type ServerInterface interface {
 	ListRecipientSbpBanks(w http.ResponseWriter, r *http.Request)
 	// GetRecipient Get recipient
 	// (GET /medusa/v1.0/recipients/{recipientExtId})
-	GetRecipient(w http.ResponseWriter, r *http.Request, recipientExtId string)
+	GetRecipient(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID)
 	// UpdateRecipient Update recipient
 	// (PATCH /medusa/v1.0/recipients/{recipientExtId})
-	UpdateRecipient(w http.ResponseWriter, r *http.Request, recipientExtId string)
+	UpdateRecipient(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID)
 	// AddCardRecipientPayoutMethod Add card payout method
 	// (POST /medusa/v1.0/recipients/{recipientExtId}/payout_methods/cards)
-	AddCardRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId string)
+	AddCardRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID)
 	// DeleteCardRecipientPayoutMethod Delete card payout method
 	// (DELETE /medusa/v1.0/recipients/{recipientExtId}/payout_methods/cards/{payoutMethodExtId})
-	DeleteCardRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId string, payoutMethodExtId string)
+	DeleteCardRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID, payoutMethodExtId openapi_types.UUID)
 	// AddSbpRecipientPayoutMethod Add SBP payout method
 	// (POST /medusa/v1.0/recipients/{recipientExtId}/payout_methods/sbp)
-	AddSbpRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId string)
+	AddSbpRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID)
 	// DeleteRecipientPayoutMethod Delete payout method
 	// (DELETE /medusa/v1.0/recipients/{recipientExtId}/payout_methods/{payoutMethodExtId})
-	DeleteRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId string, payoutMethodExtId string)
+	DeleteRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID, payoutMethodExtId openapi_types.UUID)
 	// MarkOrderAcquiringPaymentFailed Step02 Mark Order Acquiring Payment Failed
 	// (POST /medusa/v1.0/sandbox/mark_order_acquiring_payment_failed)
 	MarkOrderAcquiringPaymentFailed(w http.ResponseWriter, r *http.Request)
@@ -2117,16 +2123,16 @@ type ServerInterface interface {
 	CreateOrderV2(w http.ResponseWriter, r *http.Request)
 	// GetOrderV2 Get order v2
 	// (GET /medusa/v2.0/orders/{orderExtId})
-	GetOrderV2(w http.ResponseWriter, r *http.Request, orderExtId string)
+	GetOrderV2(w http.ResponseWriter, r *http.Request, orderExtId openapi_types.UUID)
 	// GetRecipientV2 Get recipient v2
 	// (GET /medusa/v2.0/recipients/{recipientExtId})
-	GetRecipientV2(w http.ResponseWriter, r *http.Request, recipientExtId string)
+	GetRecipientV2(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID)
 	// CreateOrderV3 Create order v3
 	// (POST /medusa/v3.0/orders)
 	CreateOrderV3(w http.ResponseWriter, r *http.Request)
 	// GetOrderV3 Get order v3
 	// (GET /medusa/v3.0/orders/{orderExtId})
-	GetOrderV3(w http.ResponseWriter, r *http.Request, orderExtId string)
+	GetOrderV3(w http.ResponseWriter, r *http.Request, orderExtId openapi_types.UUID)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -2251,9 +2257,9 @@ func (siw *ServerInterfaceWrapper) GetOrder(w http.ResponseWriter, r *http.Reque
 	_ = err
 
 	// ------------- Path parameter "orderExtId" -------------
-	var orderExtId string
+	var orderExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "orderExtId", mux.Vars(r)["orderExtId"], &orderExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "orderExtId", mux.Vars(r)["orderExtId"], &orderExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "orderExtId", Err: err})
 		return
@@ -2277,9 +2283,9 @@ func (siw *ServerInterfaceWrapper) UpdateOrder(w http.ResponseWriter, r *http.Re
 	_ = err
 
 	// ------------- Path parameter "orderExtId" -------------
-	var orderExtId string
+	var orderExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "orderExtId", mux.Vars(r)["orderExtId"], &orderExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "orderExtId", mux.Vars(r)["orderExtId"], &orderExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "orderExtId", Err: err})
 		return
@@ -2303,9 +2309,9 @@ func (siw *ServerInterfaceWrapper) MakeOrderServicesDecision(w http.ResponseWrit
 	_ = err
 
 	// ------------- Path parameter "orderExtId" -------------
-	var orderExtId string
+	var orderExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "orderExtId", mux.Vars(r)["orderExtId"], &orderExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "orderExtId", mux.Vars(r)["orderExtId"], &orderExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "orderExtId", Err: err})
 		return
@@ -2357,9 +2363,9 @@ func (siw *ServerInterfaceWrapper) GetRecipient(w http.ResponseWriter, r *http.R
 	_ = err
 
 	// ------------- Path parameter "recipientExtId" -------------
-	var recipientExtId string
+	var recipientExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recipientExtId", Err: err})
 		return
@@ -2383,9 +2389,9 @@ func (siw *ServerInterfaceWrapper) UpdateRecipient(w http.ResponseWriter, r *htt
 	_ = err
 
 	// ------------- Path parameter "recipientExtId" -------------
-	var recipientExtId string
+	var recipientExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recipientExtId", Err: err})
 		return
@@ -2409,9 +2415,9 @@ func (siw *ServerInterfaceWrapper) AddCardRecipientPayoutMethod(w http.ResponseW
 	_ = err
 
 	// ------------- Path parameter "recipientExtId" -------------
-	var recipientExtId string
+	var recipientExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recipientExtId", Err: err})
 		return
@@ -2435,18 +2441,18 @@ func (siw *ServerInterfaceWrapper) DeleteCardRecipientPayoutMethod(w http.Respon
 	_ = err
 
 	// ------------- Path parameter "recipientExtId" -------------
-	var recipientExtId string
+	var recipientExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recipientExtId", Err: err})
 		return
 	}
 
 	// ------------- Path parameter "payoutMethodExtId" -------------
-	var payoutMethodExtId string
+	var payoutMethodExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "payoutMethodExtId", mux.Vars(r)["payoutMethodExtId"], &payoutMethodExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "payoutMethodExtId", mux.Vars(r)["payoutMethodExtId"], &payoutMethodExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "payoutMethodExtId", Err: err})
 		return
@@ -2470,9 +2476,9 @@ func (siw *ServerInterfaceWrapper) AddSbpRecipientPayoutMethod(w http.ResponseWr
 	_ = err
 
 	// ------------- Path parameter "recipientExtId" -------------
-	var recipientExtId string
+	var recipientExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recipientExtId", Err: err})
 		return
@@ -2496,18 +2502,18 @@ func (siw *ServerInterfaceWrapper) DeleteRecipientPayoutMethod(w http.ResponseWr
 	_ = err
 
 	// ------------- Path parameter "recipientExtId" -------------
-	var recipientExtId string
+	var recipientExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recipientExtId", Err: err})
 		return
 	}
 
 	// ------------- Path parameter "payoutMethodExtId" -------------
-	var payoutMethodExtId string
+	var payoutMethodExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "payoutMethodExtId", mux.Vars(r)["payoutMethodExtId"], &payoutMethodExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "payoutMethodExtId", mux.Vars(r)["payoutMethodExtId"], &payoutMethodExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "payoutMethodExtId", Err: err})
 		return
@@ -2657,9 +2663,9 @@ func (siw *ServerInterfaceWrapper) GetOrderV2(w http.ResponseWriter, r *http.Req
 	_ = err
 
 	// ------------- Path parameter "orderExtId" -------------
-	var orderExtId string
+	var orderExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "orderExtId", mux.Vars(r)["orderExtId"], &orderExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "orderExtId", mux.Vars(r)["orderExtId"], &orderExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "orderExtId", Err: err})
 		return
@@ -2683,9 +2689,9 @@ func (siw *ServerInterfaceWrapper) GetRecipientV2(w http.ResponseWriter, r *http
 	_ = err
 
 	// ------------- Path parameter "recipientExtId" -------------
-	var recipientExtId string
+	var recipientExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "recipientExtId", mux.Vars(r)["recipientExtId"], &recipientExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recipientExtId", Err: err})
 		return
@@ -2723,9 +2729,9 @@ func (siw *ServerInterfaceWrapper) GetOrderV3(w http.ResponseWriter, r *http.Req
 	_ = err
 
 	// ------------- Path parameter "orderExtId" -------------
-	var orderExtId string
+	var orderExtId openapi_types.UUID
 
-	err = runtime.BindStyledParameterWithOptions("simple", "orderExtId", mux.Vars(r)["orderExtId"], &orderExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	err = runtime.BindStyledParameterWithOptions("simple", "orderExtId", mux.Vars(r)["orderExtId"], &orderExtId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
 	if err != nil {
 		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "orderExtId", Err: err})
 		return
@@ -2916,7 +2922,11 @@ type BadGatewayJSONResponse Error
 
 type BadRequestJSONResponse Error
 
-type ConflictJSONResponse Error
+type BadRequestStateJSONResponse Error
+
+type ConflictDuplicateJSONResponse Error
+
+type ConflictStaleJSONResponse Error
 
 type FailedDependencyJSONResponse Error
 
@@ -2988,20 +2998,6 @@ func (response GetOrderList403JSONResponse) VisitGetOrderListResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetOrderList404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response GetOrderList404JSONResponse) VisitGetOrderListResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3128,7 +3124,7 @@ func (response CreateOrder404JSONResponse) VisitCreateOrderResponse(w http.Respo
 	return err
 }
 
-type CreateOrder409JSONResponse struct{ ConflictJSONResponse }
+type CreateOrder409JSONResponse struct{ ConflictDuplicateJSONResponse }
 
 func (response CreateOrder409JSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
 
@@ -3250,20 +3246,6 @@ func (response GetOrderReport403JSONResponse) VisitGetOrderReportResponse(w http
 	return err
 }
 
-type GetOrderReport404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response GetOrderReport404JSONResponse) VisitGetOrderReportResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type GetOrderReport424JSONResponse struct{ FailedDependencyJSONResponse }
 
 func (response GetOrderReport424JSONResponse) VisitGetOrderReportResponse(w http.ResponseWriter) error {
@@ -3309,7 +3291,7 @@ func (response GetOrderReport502JSONResponse) VisitGetOrderReportResponse(w http
 }
 
 type GetOrderRequestObject struct {
-	OrderExtId string `json:"orderExtId"`
+	OrderExtId openapi_types.UUID `json:"orderExtId"`
 }
 
 type GetOrderResponseObject interface {
@@ -3431,7 +3413,7 @@ func (response GetOrder502JSONResponse) VisitGetOrderResponse(w http.ResponseWri
 }
 
 type UpdateOrderRequestObject struct {
-	OrderExtId string `json:"orderExtId"`
+	OrderExtId openapi_types.UUID `json:"orderExtId"`
 	Body       *UpdateOrderJSONRequestBody
 }
 
@@ -3453,7 +3435,7 @@ func (response UpdateOrder200JSONResponse) VisitUpdateOrderResponse(w http.Respo
 	return err
 }
 
-type UpdateOrder400JSONResponse struct{ BadRequestJSONResponse }
+type UpdateOrder400JSONResponse struct{ BadRequestStateJSONResponse }
 
 func (response UpdateOrder400JSONResponse) VisitUpdateOrderResponse(w http.ResponseWriter) error {
 
@@ -3509,7 +3491,7 @@ func (response UpdateOrder404JSONResponse) VisitUpdateOrderResponse(w http.Respo
 	return err
 }
 
-type UpdateOrder409JSONResponse struct{ ConflictJSONResponse }
+type UpdateOrder409JSONResponse struct{ ConflictStaleJSONResponse }
 
 func (response UpdateOrder409JSONResponse) VisitUpdateOrderResponse(w http.ResponseWriter) error {
 
@@ -3568,7 +3550,7 @@ func (response UpdateOrder502JSONResponse) VisitUpdateOrderResponse(w http.Respo
 }
 
 type MakeOrderServicesDecisionRequestObject struct {
-	OrderExtId string `json:"orderExtId"`
+	OrderExtId openapi_types.UUID `json:"orderExtId"`
 	Body       *MakeOrderServicesDecisionJSONRequestBody
 }
 
@@ -3590,7 +3572,7 @@ func (response MakeOrderServicesDecision200JSONResponse) VisitMakeOrderServicesD
 	return err
 }
 
-type MakeOrderServicesDecision400JSONResponse struct{ BadRequestJSONResponse }
+type MakeOrderServicesDecision400JSONResponse struct{ BadRequestStateJSONResponse }
 
 func (response MakeOrderServicesDecision400JSONResponse) VisitMakeOrderServicesDecisionResponse(w http.ResponseWriter) error {
 
@@ -3754,21 +3736,7 @@ func (response CreateRecipient403JSONResponse) VisitCreateRecipientResponse(w ht
 	return err
 }
 
-type CreateRecipient404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response CreateRecipient404JSONResponse) VisitCreateRecipientResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CreateRecipient409JSONResponse struct{ ConflictJSONResponse }
+type CreateRecipient409JSONResponse struct{ ConflictDuplicateJSONResponse }
 
 func (response CreateRecipient409JSONResponse) VisitCreateRecipientResponse(w http.ResponseWriter) error {
 
@@ -3847,20 +3815,6 @@ func (response ListRecipientSbpBanks200JSONResponse) VisitListRecipientSbpBanksR
 	return err
 }
 
-type ListRecipientSbpBanks400JSONResponse struct{ BadRequestJSONResponse }
-
-func (response ListRecipientSbpBanks400JSONResponse) VisitListRecipientSbpBanksResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type ListRecipientSbpBanks401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response ListRecipientSbpBanks401JSONResponse) VisitListRecipientSbpBanksResponse(w http.ResponseWriter) error {
@@ -3885,20 +3839,6 @@ func (response ListRecipientSbpBanks403JSONResponse) VisitListRecipientSbpBanksR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListRecipientSbpBanks404JSONResponse struct{ NotFoundJSONResponse }
-
-func (response ListRecipientSbpBanks404JSONResponse) VisitListRecipientSbpBanksResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3948,7 +3888,7 @@ func (response ListRecipientSbpBanks502JSONResponse) VisitListRecipientSbpBanksR
 }
 
 type GetRecipientRequestObject struct {
-	RecipientExtId string `json:"recipientExtId"`
+	RecipientExtId openapi_types.UUID `json:"recipientExtId"`
 }
 
 type GetRecipientResponseObject interface {
@@ -4070,7 +4010,7 @@ func (response GetRecipient502JSONResponse) VisitGetRecipientResponse(w http.Res
 }
 
 type UpdateRecipientRequestObject struct {
-	RecipientExtId string `json:"recipientExtId"`
+	RecipientExtId openapi_types.UUID `json:"recipientExtId"`
 	Body           *UpdateRecipientJSONRequestBody
 }
 
@@ -4148,7 +4088,7 @@ func (response UpdateRecipient404JSONResponse) VisitUpdateRecipientResponse(w ht
 	return err
 }
 
-type UpdateRecipient409JSONResponse struct{ ConflictJSONResponse }
+type UpdateRecipient409JSONResponse struct{ ConflictStaleJSONResponse }
 
 func (response UpdateRecipient409JSONResponse) VisitUpdateRecipientResponse(w http.ResponseWriter) error {
 
@@ -4207,7 +4147,7 @@ func (response UpdateRecipient502JSONResponse) VisitUpdateRecipientResponse(w ht
 }
 
 type AddCardRecipientPayoutMethodRequestObject struct {
-	RecipientExtId string `json:"recipientExtId"`
+	RecipientExtId openapi_types.UUID `json:"recipientExtId"`
 	Body           *AddCardRecipientPayoutMethodJSONRequestBody
 }
 
@@ -4285,7 +4225,7 @@ func (response AddCardRecipientPayoutMethod404JSONResponse) VisitAddCardRecipien
 	return err
 }
 
-type AddCardRecipientPayoutMethod409JSONResponse struct{ ConflictJSONResponse }
+type AddCardRecipientPayoutMethod409JSONResponse struct{ ConflictDuplicateJSONResponse }
 
 func (response AddCardRecipientPayoutMethod409JSONResponse) VisitAddCardRecipientPayoutMethodResponse(w http.ResponseWriter) error {
 
@@ -4344,8 +4284,8 @@ func (response AddCardRecipientPayoutMethod502JSONResponse) VisitAddCardRecipien
 }
 
 type DeleteCardRecipientPayoutMethodRequestObject struct {
-	RecipientExtId    string `json:"recipientExtId"`
-	PayoutMethodExtId string `json:"payoutMethodExtId"`
+	RecipientExtId    openapi_types.UUID `json:"recipientExtId"`
+	PayoutMethodExtId openapi_types.UUID `json:"payoutMethodExtId"`
 }
 
 type DeleteCardRecipientPayoutMethodResponseObject interface {
@@ -4467,7 +4407,7 @@ func (response DeleteCardRecipientPayoutMethod502JSONResponse) VisitDeleteCardRe
 }
 
 type AddSbpRecipientPayoutMethodRequestObject struct {
-	RecipientExtId string `json:"recipientExtId"`
+	RecipientExtId openapi_types.UUID `json:"recipientExtId"`
 	Body           *AddSbpRecipientPayoutMethodJSONRequestBody
 }
 
@@ -4545,7 +4485,7 @@ func (response AddSbpRecipientPayoutMethod404JSONResponse) VisitAddSbpRecipientP
 	return err
 }
 
-type AddSbpRecipientPayoutMethod409JSONResponse struct{ ConflictJSONResponse }
+type AddSbpRecipientPayoutMethod409JSONResponse struct{ ConflictDuplicateJSONResponse }
 
 func (response AddSbpRecipientPayoutMethod409JSONResponse) VisitAddSbpRecipientPayoutMethodResponse(w http.ResponseWriter) error {
 
@@ -4604,8 +4544,8 @@ func (response AddSbpRecipientPayoutMethod502JSONResponse) VisitAddSbpRecipientP
 }
 
 type DeleteRecipientPayoutMethodRequestObject struct {
-	RecipientExtId    string `json:"recipientExtId"`
-	PayoutMethodExtId string `json:"payoutMethodExtId"`
+	RecipientExtId    openapi_types.UUID `json:"recipientExtId"`
+	PayoutMethodExtId openapi_types.UUID `json:"payoutMethodExtId"`
 }
 
 type DeleteRecipientPayoutMethodResponseObject interface {
@@ -5556,7 +5496,7 @@ func (response CreateOrderV2404JSONResponse) VisitCreateOrderV2Response(w http.R
 	return err
 }
 
-type CreateOrderV2409JSONResponse struct{ ConflictJSONResponse }
+type CreateOrderV2409JSONResponse struct{ ConflictDuplicateJSONResponse }
 
 func (response CreateOrderV2409JSONResponse) VisitCreateOrderV2Response(w http.ResponseWriter) error {
 
@@ -5615,7 +5555,7 @@ func (response CreateOrderV2502JSONResponse) VisitCreateOrderV2Response(w http.R
 }
 
 type GetOrderV2RequestObject struct {
-	OrderExtId string `json:"orderExtId"`
+	OrderExtId openapi_types.UUID `json:"orderExtId"`
 }
 
 type GetOrderV2ResponseObject interface {
@@ -5737,7 +5677,7 @@ func (response GetOrderV2502JSONResponse) VisitGetOrderV2Response(w http.Respons
 }
 
 type GetRecipientV2RequestObject struct {
-	RecipientExtId string `json:"recipientExtId"`
+	RecipientExtId openapi_types.UUID `json:"recipientExtId"`
 }
 
 type GetRecipientV2ResponseObject interface {
@@ -5936,7 +5876,7 @@ func (response CreateOrderV3404JSONResponse) VisitCreateOrderV3Response(w http.R
 	return err
 }
 
-type CreateOrderV3409JSONResponse struct{ ConflictJSONResponse }
+type CreateOrderV3409JSONResponse struct{ ConflictDuplicateJSONResponse }
 
 func (response CreateOrderV3409JSONResponse) VisitCreateOrderV3Response(w http.ResponseWriter) error {
 
@@ -5995,7 +5935,7 @@ func (response CreateOrderV3502JSONResponse) VisitCreateOrderV3Response(w http.R
 }
 
 type GetOrderV3RequestObject struct {
-	OrderExtId string `json:"orderExtId"`
+	OrderExtId openapi_types.UUID `json:"orderExtId"`
 }
 
 type GetOrderV3ResponseObject interface {
@@ -6328,7 +6268,7 @@ func (sh *strictHandler) GetOrderReport(w http.ResponseWriter, r *http.Request, 
 }
 
 // GetOrder operation middleware
-func (sh *strictHandler) GetOrder(w http.ResponseWriter, r *http.Request, orderExtId string) {
+func (sh *strictHandler) GetOrder(w http.ResponseWriter, r *http.Request, orderExtId openapi_types.UUID) {
 	var request GetOrderRequestObject
 
 	request.OrderExtId = orderExtId
@@ -6354,7 +6294,7 @@ func (sh *strictHandler) GetOrder(w http.ResponseWriter, r *http.Request, orderE
 }
 
 // UpdateOrder operation middleware
-func (sh *strictHandler) UpdateOrder(w http.ResponseWriter, r *http.Request, orderExtId string) {
+func (sh *strictHandler) UpdateOrder(w http.ResponseWriter, r *http.Request, orderExtId openapi_types.UUID) {
 	var request UpdateOrderRequestObject
 
 	request.OrderExtId = orderExtId
@@ -6387,7 +6327,7 @@ func (sh *strictHandler) UpdateOrder(w http.ResponseWriter, r *http.Request, ord
 }
 
 // MakeOrderServicesDecision operation middleware
-func (sh *strictHandler) MakeOrderServicesDecision(w http.ResponseWriter, r *http.Request, orderExtId string) {
+func (sh *strictHandler) MakeOrderServicesDecision(w http.ResponseWriter, r *http.Request, orderExtId openapi_types.UUID) {
 	var request MakeOrderServicesDecisionRequestObject
 
 	request.OrderExtId = orderExtId
@@ -6475,7 +6415,7 @@ func (sh *strictHandler) ListRecipientSbpBanks(w http.ResponseWriter, r *http.Re
 }
 
 // GetRecipient operation middleware
-func (sh *strictHandler) GetRecipient(w http.ResponseWriter, r *http.Request, recipientExtId string) {
+func (sh *strictHandler) GetRecipient(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID) {
 	var request GetRecipientRequestObject
 
 	request.RecipientExtId = recipientExtId
@@ -6501,7 +6441,7 @@ func (sh *strictHandler) GetRecipient(w http.ResponseWriter, r *http.Request, re
 }
 
 // UpdateRecipient operation middleware
-func (sh *strictHandler) UpdateRecipient(w http.ResponseWriter, r *http.Request, recipientExtId string) {
+func (sh *strictHandler) UpdateRecipient(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID) {
 	var request UpdateRecipientRequestObject
 
 	request.RecipientExtId = recipientExtId
@@ -6534,7 +6474,7 @@ func (sh *strictHandler) UpdateRecipient(w http.ResponseWriter, r *http.Request,
 }
 
 // AddCardRecipientPayoutMethod operation middleware
-func (sh *strictHandler) AddCardRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId string) {
+func (sh *strictHandler) AddCardRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID) {
 	var request AddCardRecipientPayoutMethodRequestObject
 
 	request.RecipientExtId = recipientExtId
@@ -6567,7 +6507,7 @@ func (sh *strictHandler) AddCardRecipientPayoutMethod(w http.ResponseWriter, r *
 }
 
 // DeleteCardRecipientPayoutMethod operation middleware
-func (sh *strictHandler) DeleteCardRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId string, payoutMethodExtId string) {
+func (sh *strictHandler) DeleteCardRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID, payoutMethodExtId openapi_types.UUID) {
 	var request DeleteCardRecipientPayoutMethodRequestObject
 
 	request.RecipientExtId = recipientExtId
@@ -6594,7 +6534,7 @@ func (sh *strictHandler) DeleteCardRecipientPayoutMethod(w http.ResponseWriter, 
 }
 
 // AddSbpRecipientPayoutMethod operation middleware
-func (sh *strictHandler) AddSbpRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId string) {
+func (sh *strictHandler) AddSbpRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID) {
 	var request AddSbpRecipientPayoutMethodRequestObject
 
 	request.RecipientExtId = recipientExtId
@@ -6627,7 +6567,7 @@ func (sh *strictHandler) AddSbpRecipientPayoutMethod(w http.ResponseWriter, r *h
 }
 
 // DeleteRecipientPayoutMethod operation middleware
-func (sh *strictHandler) DeleteRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId string, payoutMethodExtId string) {
+func (sh *strictHandler) DeleteRecipientPayoutMethod(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID, payoutMethodExtId openapi_types.UUID) {
 	var request DeleteRecipientPayoutMethodRequestObject
 
 	request.RecipientExtId = recipientExtId
@@ -6933,7 +6873,7 @@ func (sh *strictHandler) CreateOrderV2(w http.ResponseWriter, r *http.Request) {
 }
 
 // GetOrderV2 operation middleware
-func (sh *strictHandler) GetOrderV2(w http.ResponseWriter, r *http.Request, orderExtId string) {
+func (sh *strictHandler) GetOrderV2(w http.ResponseWriter, r *http.Request, orderExtId openapi_types.UUID) {
 	var request GetOrderV2RequestObject
 
 	request.OrderExtId = orderExtId
@@ -6959,7 +6899,7 @@ func (sh *strictHandler) GetOrderV2(w http.ResponseWriter, r *http.Request, orde
 }
 
 // GetRecipientV2 operation middleware
-func (sh *strictHandler) GetRecipientV2(w http.ResponseWriter, r *http.Request, recipientExtId string) {
+func (sh *strictHandler) GetRecipientV2(w http.ResponseWriter, r *http.Request, recipientExtId openapi_types.UUID) {
 	var request GetRecipientV2RequestObject
 
 	request.RecipientExtId = recipientExtId
@@ -7016,7 +6956,7 @@ func (sh *strictHandler) CreateOrderV3(w http.ResponseWriter, r *http.Request) {
 }
 
 // GetOrderV3 operation middleware
-func (sh *strictHandler) GetOrderV3(w http.ResponseWriter, r *http.Request, orderExtId string) {
+func (sh *strictHandler) GetOrderV3(w http.ResponseWriter, r *http.Request, orderExtId openapi_types.UUID) {
 	var request GetOrderV3RequestObject
 
 	request.OrderExtId = orderExtId
@@ -7046,347 +6986,349 @@ func (sh *strictHandler) GetOrderV3(w http.ResponseWriter, r *http.Request, orde
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0Lj9zGuSj4V2r77IV6dJs9/ZyXYOSOJNvRHlsWNLKz2IzhriarpxmxyT4ke8YTW4AeSZysfa3NubmI",
-	"kT2Jb5KD7AKLC4xlTTzWYwScX8D+C/4li/qqiiySxW6yu2c0UsYJbKlJ1uOrr77345OS7gyGjk1s3ytt",
-	"fFIiH+PB0CLw5y2fDLeIu2vq5ANsmQb2Tcd+03Udlz71RoMBdvdLG6VbfYK6jrGP+thDtoM89s2bH/vX",
-	"jFKltIutEaFfwKdeaeOnn5QI/eMVxyCljVJy7EppQDwP79BnLvmXEfH8aHhsI/h2AxkO8ewLPhpgX+8j",
-	"T++TAd5AQ9cZEtffR9sleRnbJWR6aGB6nmnvlCqlkWuVNkp93x96G8vLBtklFv3Oq/qO3r+Nq7ozWC7d",
-	"+bBS0tkaW7VaqVIyjdJGCRsN0uqtYG29W9e1ltEkWreNV7W1bk1vGC2y0ltdj+0h2h9beunOnQrAthBQ",
-	"Hdcg7ssGabSIBQJ0Xa8bTdLuaWu41tVaesPQcKu3oq1iCuGm0SYra9MAeqci9nXZMUyOvtg2us7H79E1",
-	"U3DT33TH9ont0z/i4dAydRhm+WeeYyexv2dhP34kb1mYg62MPWTa6Bbs7YKHPDYVMhx9NCC2D6MuyQcl",
-	"Hd9GqV5j/2jwrxb915r4K/+nCViy5+LhkBjxZVymK+BP6CquYh/Divw+QbbjDrCFNm9ci01P35l1GXQh",
-	"DBfoCP+rS3qljdI/LUd0Y5k99ZaTEL/JjoSdj0E83TWHFDIcvWExyHcQ1n3k2BuwAY8Q44KHKPRR55M4",
-	"ym2gH+7+7U4HOS68KmBAX6MbpC8ov7jTqZYYgpguhabvjgi9g2y5nMS9dBSJkc2NUuOlIclsCymMJhLc",
-	"pyAKX9A0VIkT/HzIovpGiS5AYbyhY3vs7C9j423skz28XxBpurEPoxPbRAYZEtsgth9uuIdNixhId03f",
-	"1LFl7aPyW/DTVf6qvn+FPwNCfwk5trWP/L7rjHb6lLJjd0AM1MMjy1/KwTgmjh4jwleVi52BE7RrjZAT",
-	"4Hq3qbcNbY3UeloLN7raGmlgbZWs9+q42W3reC3PIgrg4psRA4njXdbQFXryAl+Lnbxp71LOteVjn8TP",
-	"/rrjI2xZzh67rBRf9ZHrwuz0bVS+Jn0La85zmqmPYsDj9w/lud8IWy7BXGAwiG56lPvqjt0zKYLNJwDU",
-	"SbPXxqtdjQpQWou0etraCl7ThGCwitdqsZXzfTHYAA3czSVKUfkG2Y4QcICGAB6gckJiWnqJQhajTgsT",
-	"r/Tm+mq3Uceasb6+prX0lqGtt1brGlmpEdxbq69011ZziFdzXqf0oJXSFcfuWaZe9BoZI/ZcMKjkURP6",
-	"MwWfwNmRRwxUFrPlPt/YBzEIgYCD6kXuDfnY9HxvppNcFyfZ1leNdVKnlHGFCsprhoYx0bUmbndX9XWj",
-	"TvRWbJ0hgOEAfWyRD4jrmQykcaDtsgcUbPSCyBTIsclCocfXgOp0MlhVJTaftJTGfABbMSgjaWCNwkdr",
-	"GetE63Z7htbqruhrRo00ekY7C2Dzo3w0WCXFV4sKmorPc0kOKXHhZMSEExQPWo2WOE4hBmj09LQWlRHW",
-	"9BrRxL1oYrLy8sWDtxy3axoGsYuesfxd/HL6zm1iC0PAgBgjD6MhcYE9ODZcTo/YfjhzkUua/jAGwunT",
-	"z3RFm+JMBe3SGpTtA2FbW9OxJmSCdR03YguKwLuIY5RGq5Su2T5xbWxRwYi4oSBR4Ay9+JfRKbIhGetD",
-	"5R/funVDTJb7rFIfxYU5Z0D8vmnvoB2H/nvPdWYSHNqR4LDWq+FGt6Vr9HZprV4da+tGvacJqtrq9lZT",
-	"AqXY5EJOJz5ghYrJbzkj2yh4Krb0WXQk79u3bWfPRqZRoToipn9CTg9h2/H7xEVDC/s9xx2gspg291HF",
-	"PphNclgHNtyDZc9ywUKiKXidRu+T1qKMcH3d6GqNHr1sa3rN6DZjS7wezruII6SjMeDfqZTet/HI7zuu",
-	"+XNS9AxHiU+jc3yXCcn0DEf8SLsEu2BZonSrLM+a+whTH8VgNGXOmU6sLk5MnIxGtR+tRY9tfbW7rtW4",
-	"4Xmtu16PrSYG1kUcWqtWR4lBxZhwGJuGcQW7xk2im0OT2P4NvO+M/HeJ33dk1Tg+aPC74Dj4JjgIHgVH",
-	"4/vjL1DwJDgY3x3fHz+ook3DQDp2DTSEodAAxkJcjaqWKiWuIHHbLp1ennXaVlPvC4sxs/D8ND3gh5WS",
-	"vz+k4HW6PyNMisuxb2FDy713VA6+Cw6CF+O7wfH43tI0UCBiM1RKw0RMPQkOeU4uCRoYNwMcW93hvFjw",
-	"LDgc3w+Og8coeDT+PHgRPA0OxvfHn6Pgz8Fvg68ZQLYu38iLGlvdYRHMSL6e3H3y+WyAyIsWU4ChRJZM",
-	"2MyPK9OONzeqqO5rAhZ/YDciOEDBi+A4eDp+MP6Mbj44DJ6OH1YRlUQV98J3EDaM9A6H0myhoSAx5VfB",
-	"4+AweD6+HxyNfxEcwaW8HxyP76LxveAYje+xvwXHwXN6BPQ0jse/CQ6Cx8GT4IgtKbaaCx4IEcyCJwSI",
-	"Cx7yTAMOgXO00kYJr3dret1oaKTZa2mtNl7Ruqv6mmask1qvjhvdJujyHJCe75r2TgmgbZgu0f33KX9J",
-	"buj9m+8gurrx3eBwfK+CgifjB8FjCtFv4A+H4/t0F4f0efCcIxLFvqf075QoPQ2OGETgEMb36BMUHEeI",
-	"WEU/6ROXwAZdgRpUVRcLIwbCPZ9KbVRWpUzS5wcXB4BgjV7fGQI3HLpOz7TIj4auoxPPe6PeaKYBkMA3",
-	"GRoVxZHnQcWrxMem5SlvJ72MBxQoEcH+vIqupLHQYIOk0XCAvdsEaO710aBLXMU0/xYcjO9RhAJMexQc",
-	"BM8pvgXfo+B5cAwk4W5s/ndhTHYZbBg1Dtp6vV6/ePEi/c9UCKbWpwSZS7BPkoC7yd0hii39O1ybZxTz",
-	"HockDpAsOBo/jG0mvNb0qqThR3/NxPXxL9g89HI+plRi+nT0M6cHOAnC/V6IzbAI02N4SzKwVZLe6Psa",
-	"iHvmz0Fu/ZFpvKG3MV7BBtbazXZda9VIW+uuGuuaXl/D9XXSba+BsXzymYg9Fz+KWaSP4/H94BHF9Emy",
-	"Bxt+ToYyBY3uVErvmPZtb9ow9KV3HYOAteVdMn1e+g7/QMWvxLR8sGyog/KWLdn8OTgOvqPklsGYMuon",
-	"wUHwXRWxz7m/WzDn8m59KQ3Ha7buDEx75wbeH3DVaNLWkq/fqZRuEp2Yw6lfitfuVIQjSEUC/0pZwPhB",
-	"8C1ld+I9cYFgP3QLpk8GXr7Tl2HIx6NLGOCPr7FB6rVapTQwbfHX8DSw6+J9+i5Me8UZCPuTSpSgZPNo",
-	"fG98jxGA7yglkg8k/FrsZa/vWHxHl5A3tEwfObvE5X5mvm/TBj+N44Ifw3foU9NFQ5c+TdDgWhUsKSkG",
-	"LkdgpBb+r8Hz4HD8a0q3KPk/ypRPos0EB4yGwrgXPEQ+ZiYiZCZIWG8Fr3bX9HXNqJG61mr0mhpuddua",
-	"vmKskrXeOq51KbugxAf7pY3SaGQaagkEEOfNATYVZPnqmzduvnll89abV/8XFHw1vsdluS+C78YPgu+p",
-	"NIc45lUJHaGKgq+D4/FnTPDjRJySJCGaPAmO0Piz4JDutoqukqFLdOwTYwONPJIcCxZFD8YjtiFkFPoC",
-	"8p3qVLobC7FKYlkldTWli5OPZmRQ5yy6kRL2lWRkESQ5Rtjyy/SZF3oSHTmI4S6jgmgztKI7PYTRbp3T",
-	"FtTxfOz6V7nDuYPKwdcgvD5moKG4Ra8MCEqHCOTeXzO+HxwubSAqBjPxTX6dMcHQeV2hgj5Ftu/GD2Ji",
-	"7wsQfKMpgJTAcQRHwXfBcfC9kKlDAVmtvXx5CYFUR0XJY0pLx5/RFaPxPeSSn4HQXEU3XKL1TMsiRuhg",
-	"30B7pt9HnXCpnbTcPcSmgVxzp+9zuZu+0R3tAzEYMlS9hCzzNtkzPYI6YsIOcklvZBte9EEahULlbxoe",
-	"cSwQb9+hhKeozhXDi/wKGMec/KqX0SJtSgw1oIatmlHXiKCGghjmIYRA9tM7vEF/psfJ0VniIDlZRAzn",
-	"p0E+fC95bwknZGyZFekskzMUutwfNIpd74biejfOr/erfr31SfLXn4Jv6C0dP6SgfxA8Y5rgk0gqo3IZ",
-	"Ksu/SHJa6lyCwwp/9Gj8efAoOA4eV6iQQKkDEI/gCfrh7n9D6fGE2SLUE5eq6JbjYwvpKQmQoygLLcQ6",
-	"vUimvYN6hIcncJUI/o5D6cKDU4rTnJzXnCzKKsXsZs/BrnMwI1FkJLG7punrRk1r1UlD6zVxS4tIIq7N",
-	"QRSDP0d4EDNsnkFCqctC36KoZrMY1WwqqGbznGq+ylTzg+b8dDM4AqnnnIKdU7BTo2BKgS9TZ91tJPTU",
-	"3Ua2q+4f0Nj1QSNu7mrnsna9DHsRsxYZNY3Uew2tJa6SFlmL9Mb0+zTJxDK3QeWDRlGTym5jslUlwtaF",
-	"G1boyc9uWlEKENnbbCb31TypW8jY2qt3D5sF7yF5Xa4gWdjtaxa+fc0pt695crevOePty/RxhruM3LWS",
-	"hwHcmjCOEaFsfCOFpaecWMNwhtS1XgM3tZaw8WsRzhhNpeDDEEHpbQ3+PL43/jx4SheDqNAuBwU8UOA2",
-	"HwxZpn0b9RxJAq+iazZ9LBIifeltkwp2g5EFYAMxH0Qq/qbnk6F3CX6CYU0PmTZDftOxsTXVZRvKxMum",
-	"8cZKr9Hq6qvrWlNvdrXW+mpNWyO9Na25Tkhv1eiS9dXV3JdJgl1OjCruDJAdtQlXQMI9i8q79QrabVQQ",
-	"VSTnv0GvioM2FHVzO2mVkUYcuJFGOSnWLAfLY6NsdYewm9ls448QaOPP4LdfouDrpGWLXbtwzUxvolfI",
-	"jOtOCaWpTolEt6XpbWNFa62SNY0SCY1RCdLqtfGKilbYeKCiiX8MDoKj4Bm3PbBQliNhNUjBOeUfPBzf",
-	"H9+j2u99/uOT4Fg4BSGA6Tj4BpTHR6CFBQdg1/iWvsQ5SvCMXhOmRQb/FhwHfwebAkQ2HdBP6aGzD4/Q",
-	"tasQCRE8AY0U9NEn4wdpQNLNVljKDKVk+87IRbpj7xLbJLZOUHnfGaEB3kfDkc+esrhy1CcuWYoD3DS0",
-	"nusMNPqa5u17PhloPcfVusT3iat5o+HQcX0qR4CF5isGRMSCoQb443eIveP3Sxv1xlpe2gRnlf/S5CNM",
-	"igPN4u2pe7QQ5p666wXZu/R9ERaf3vcXcWYf7nYBDP/Erj279HpbM1bIqtZa661rVDLQokvfXT2xa6+6",
-	"XrNcklO4EEVYtfpGKJi2fB8WGFeVRugzz68TsdUTbuLvEmF9/DZOjR2nuIYNgyiipBdxP89omLAS7wsf",
-	"w+Ji1pMhhqqI9QXehCy0OsP3QTYBJ+D9P2T3DZAZNH4QWkgOq0h8SxEKR06Aju34HxlENw1idCoxf0l5",
-	"iPfjTpMl5LiyG6TM/CCR1sbEGHs0oLuSRgZrc1QFQowgbTLiHleJRXyS88Z/TTcJePU9Arnv/wwOgyfj",
-	"+1W0aSMyGPr7iIFPiuuS4Zk1VQZW/xXY/NOpOB1HZjbNVFyOqgBRvoWtsAgQZNRCjQimIpseatRql2T1",
-	"GNveHnGZg2bkjbAVaXmgIGMBDbqx2W7NhHM5w1cmzLJNOtGobB98w+IFoR4EJN2GUHN6iOwSdx/Zjq01",
-	"ajUOYVQGYgznc8FDieIeAiAVpEyZjh4rM+Ojx7G/ghNuYsWd6E3LQn28SxiOeH08JArFXuQypi8TRWXg",
-	"UN9wrzCYb47G9yJZ7ZjD7Th4UmXrlLMacllb4SuWT0FPKGlCZamOaQvq+HPKR6myN37AcyCeB4dw8b5H",
-	"IEs94aSA/QQe0cfRip8ERxUEn1A68Uv6kIqj7F0eUioUwHsSD/8Vc6f+2NzpaxbZJRZHFbpOuJC6hT3P",
-	"7PG8VOZX/fGtWzeg8MzIQ9ijBBfoW5xts/IrknTaqinooWkoCdFztjxQgLmcM8GqHAcC15V/ReXP4JB+",
-	"egCK89H4Pr0O79vmv4wIT3T2xd2owGbxyDB9VMbo/fevXa0gbHkO2nNN3yci1Bmx9HZkOTsJrTZvjZkp",
-	"AAlTWtMR3VQNGt+Hkz8EsQvO+jcRXzwOvpGBcVhFW32qSbMj5SPHVx38PxSIGv0XC3H4NZXcAJMQJP48",
-	"ia95pVabJmoBisPJRrupiHuZScX4lZnv3oKo+Z4t6B27uwohN0pyVuhxR8F36XvIYB67h3nW8o6zl7pW",
-	"G6iToKwdVG7VahUujjD7QHadJsdFpu8hyN72UNcl+DbCyB1ZZKmCOql6V2Jwe0p9LfpxKuMbPq5XRBUm",
-	"Odkb0n7oR0puAB822ZZitTM6rHhGR6qeQQeJlQuAj1uVcCp6V91UUQLQIPgCojI78O16BYUVkngtJMdl",
-	"dXZEaR36oZJR0QEarQrCmRVl6KepShQdVG5TMHtSvQbVHDHeBh81Js0l1b1L0Jt06a0CtORPE7EWgnDu",
-	"BodgyxIGyShk6jGkSDIHSPQZsz8Cyxr/mn1HZcgDemHAMsKpObs239HvIacBFhBx23CZFeS7I1tnbpA+",
-	"sZHl2DsQxoQZ9g7wx+ZglLDqZNUAiZGwpgJWo8xkUs49X0AIElVqj8Am9YAbTA/CEM0jEQT2DTCeZ1Ku",
-	"XZ9Yw1DZdZ2uRQZqT01GlYSp6m1I0WSaO8pwxbxNfPBqvGN6k01/DEmOgyeyd+s4eFRFm2iId0CQBP+L",
-	"IuvzmpCWEqP+XgwkDHdsAMGNh5xF5RK2VBuh86okrz72rpOPVf6Q/y6M4ofj34x/K0IC6c6PfoQ2WWqk",
-	"S9DAccPFiog6iLPbIT+KDqjrOBbBUEvHd3xsbZk/Vwt894TZXlLsGGxZbBvLao1DmM9h2j7ZIW4KC8QW",
-	"5anznn+mgS8LBxJqIKvqYpnewkx6Siw9w8pYJjJOuANASe5xGIPEtmlzjya/DxSi+c10eSMx8gZfgIXc",
-	"WNHIam9NawmvmBZZyPW1PPGEnij3OTVUdCssZykfAft+EtBDy+8V7BZOZ0dlMcwHDdVAFRQ+b6qeh5Qd",
-	"NOclnh2fmQ+vh5nmLIv9NPLhG41a4+LFi402VAacIsAn15cL8JlFLf4tw46UjHGNW5DKO8QPA9KynPjR",
-	"OechJImliq/vVOYslBFZylKBsahMNckltf0789oZK/S+4XWtW9PrWqthNDV63zR24ZjdO8+1Yz9MBo5s",
-	"8rpF309iAwyiAlElhH8B/JCODNv77/Wg6FShw5Mv+J1KwY+3usPw2w8rE6lD9qFWUXjve3JQOTtYKs3T",
-	"G3TB4yXVti7fQI5NLnhVJVykJU2hV9yVoKBV0RhKUhU9TlEqurhMQtXF9m3lXfgtEKQnOZ2bdBhUZg4P",
-	"1zd1c4htn+puyQBx8c9KeyqN4kubjHl0lxPk2z+N71MNhBd6iQVwBc+EROPCKHOItz3TNr2+CIHzCsu2",
-	"8W2opdsEcNja8sMmQ/abCB+l+MeAtWgBMHGQr4AIqDgzVTghj7dhijSHdXBQRVujAdAWxyZZgZN0+cT2",
-	"QP/fGg0KJtK8AE52j9t/v5fSacJBvaqKo5i27gwID5eNKgMUX4FI5flelesYLiiWwKNeEatRwAJPNtXF",
-	"1iD9ajl4BOaJZ7AcKahFJF1GsZs/6RM7irNGe9gTkS3VM1XNgjR7Ldzurmj6qkGlc1LTenXc0LpNvWW0",
-	"yUpvFeeSzp2RD8YSJgos6FQljilOM8q9Uh8le15kVuUkpoHoNL4TMaGM+bghcWF4nI5LYksSVVSjnKSq",
-	"uqpIz7SsImuYcHUADqaNuvvxPD7VrCPbKAR1uD2PuDtCMlmwoYghfCVZk06vORLeZxkq8lplbKmkqOFE",
-	"QjUZ4bPQYjK5z5QxIk2fV/kQ6n15t57pwzydvJDk6vloWfazkBYXKjs0/q/BE9Bfvx/fBaPxt5S8bcp0",
-	"PWeaoGL+K33s7uQn+8Gj4DtuiQ6LosXSSjNWG/KDGDtifIGtoCqTWQP7RPPNAVGb5I2Rh4uB8B7khD5i",
-	"BnvGG6j4e8EDUorK0bKwLcqWLRUpxVS4kFTEqNJVpEIkPK1CUHlTQsCSRVY10KxbItRTiyxZxno+LpEH",
-	"SC/UQaqS7yrODHIAK72QG9hcIPKr1hyivnLhcAUoo8mP/8ORO3SUlPJvLJI4XEZwGPydYtgN9oWkaw94",
-	"ZHHBslyFimxNq6IlSWHsT/+F/7eqO4OFmEC5EX9z4Ixs1Rl/Bbz3W2YejHPo8T0EOjkzYDzLTJ/HMDYy",
-	"bd0aGWGZ0qJ4Ccu8kZkxfh+qIjxjtUpi+TxwunLeOOeM3miQyCT3LvACc/nImtJ6HFtoHLgRWqpqnqVI",
-	"tpoXKinFlITCJAvOUMR/r8qAqiAQKN4OzaTKFKileVXvV0npZmuN1aZQBJMoUxciM3QUmj5JRNOxO4ul",
-	"OFH0VWJWAuPBgl+OWRSXZrIOz1+pIm3Jy2SujLX21jS83q1pLeEj0iLWSmpqcSjDafBnXm+FhTTFKk3E",
-	"S1/vDxMC5JXNm1dz5ywOsguaTxKP5yvuF5OSZqyrko300MmgaDGNmbEjujfZZgrA1m5NgyD+lkALLcJW",
-	"aG9ToAhJkqVIseBH85Yimc6kw56dKk+lQCzBc9KV5/LgmrLeyO9jBUYkRbKRSaUKljWIPAuzlxkRzg36",
-	"rsj1PF199oPGFE1Wn24tRBDksxiDYT7B+GXUVsipEk01IAoXRwGIwmqpHHNXJHbkgaqYqIC+gfeLrStZ",
-	"5z+5hGLqzgxS/27UnjCFChRcKi1cPm3ROrDcc1w0GhoihR38kfR68PjHHPFEgpiJJUVkrWDhjDR9myrp",
-	"QpUa2cP0thQPsHgPU0h3XyFBV1kP5/exAjgSl2gunEs0X2ku0TznEudc4pxLnGUu0ZzOJZrZXKJ5Ylyi",
-	"+SpwCQ7qxVlDcgTk5Ws3lhU6OFtVGGXNASnqbpH2i9mqjL073ciQ1rhUIeOQ1jd+OP5N3OH82+DvbKsm",
-	"HyOsJQWlx+cNm0ytTQqcFBGGiaX+JTgKXlCCGa1Y1KiJG/dv7Q9DVT25+kQosjC5TgU7D1jME5yYubUp",
-	"kXiJXSTCAXMeg+7Y3mhA3OII/zS6r4ALT6SKY0DCTXWkSg+b1s1Ta54Gke38ZgaHkFIIhpoXXFLhWe3K",
-	"tmoQOZBoqbYX+qI4WHsiajGrjBullUXruKVLt1WL+bH+COw2lt00n0/r7DS7U50Ky4QZ4n2eAJx2D/mW",
-	"kpiFstTfIePyeXCEoCw+OxnIsQqeBUfB8/EDqHH/yyp6x+wRKkMl4AanVEGmjQamPfJJnlQZcX6TqcPM",
-	"Nt9Gps03gxgUNvym2Pu0wtqx2s33gsPxL9WxeInKGlMKbceJdDvLsDqLRVp88y42SBHZ/AWL3Rg/BOL5",
-	"MFb8ffxQEtfFBCCxDzCrO5NXDyP6qJh2COEbyarxcct1uDKBOHRhYqr5lcQJNXxiy1isXX+qXlgopnSG",
-	"+CJUblRrNfSfQqrhmnqyJF2z2q4VW9t1w1MS/98Ff84bV/TB5i2xJpwdEFWrrjTnj9pUt4OT0xoehK41",
-	"gFmt2p4Ks4ygnuyFFQKacokSzKJw0iTA2q15wj3niuVhJVSgo4Bw6IbPEvBrZSHdyTm+GrXT93yFpH9a",
-	"3GU+F1na6rggTWkBCWaptb1GmlLzlDSlZkFN6drVk9eIhAQdStqicA4XNmJFV851mgXoNJMgfsbUlFQh",
-	"8DKk9lNN7HnwGNptTdJbLkn5eMjD+x7yiO7YhgeVcytor29aorIqv4nIx7eJh0z/BFSe5swqT3OSytM8",
-	"V3nOVZ7TV3muXY1NV4G6XucKzrmCc67gnCs4J6DgTFVh8lRcj8nPxwoHF5SJyRmnLJd38CYV5xh/rizP",
-	"IXvPYkHJ+RPZ5SWoAi1mbCChz5vzq6xdEPKjCLzT8n/PUEn7NVYrWzMapKm1RFC4FrGrbjMPw3rFStxX",
-	"SiyAIX8ulKglKUqpF8YHC3s+D5swqqW5i+6rKENm6fGp1EERErHwevtKWna2oyJS61VGWeeBL8Rfxwhw",
-	"41UhwCzC8ZwEn5PgcxKcg0DMQYSVAczRFhYaxKwibWeYGM9nwRed3Zaq6MfOnmTxG+J9b3FhNl+rjcqZ",
-	"DbtE3fF7wfH4l3JdWJZrLUoNUsKTVpYPk9bqChp5rJCGx0re88xA045U6fhVXu2RVs/QibbWXW1oLaK3",
-	"tPVuD2u1Nu42arVuq03a8YvcqNUmtkC8Nc0kSmH3PW9GxioVTDSMzhnREW51pZa2dU6zXmcSzVQf96zz",
-	"Udu3kdeHCtWJY5Gh3F6ZYAJ/C5uW0gwuvBJQQTgVSxUr1zyriyFdfdjrO0MoOPwjMNy+UW80t0e1WmPF",
-	"G+k68bw3aq9DiNIM+65PKq9YJHUVTiBqvjSH106Gehqfkve4MtH8n+5nXJgkN3OS45wu1dSKprtSTwnu",
-	"k7ylmaueJkKoVsvLMmb5RLFrXCfEUJaP/eP4AXR9PECJ8VnhKuBFwXHwfRW91+uxo4Ipu/vAZarKctbn",
-	"jLQYI31do20XxTZeTYb9j8bkvO5wJjID5Wegh0TYiDBFa7Yu31CTmpcUMzxRwkwWlQnhUpFpcZIvJ4kA",
-	"29tkbhxpZJPiPI7o3uzbYSyN0CbTrMIjVi891BaxeoxY8h4V0M1AavOcxiBi+8SV+1KM8NCMWTNcM0kZ",
-	"15qV0sC0Q+PB1GI9dLFqqHiRnnsZ27e3usO8zSu+YfWKKTHRVMo6pY1St8xEqWKFFEPn97ILI4so2i59",
-	"LbedLmt3uWr+shUVBVyerg+5gZewd1AoAgAWZeiYiAFn2NzxLr5N5AAWT4R8ZLdo/x9y/EYqRgXKU4tB",
-	"vOzW7OErs8yQSB6NpnPssCzXbCnYHAxy4MtE1I62MQt0M1CctRVj2HqXdYcbf4FYOWbYORM5ZAd0qrl3",
-	"6gjmRPCpiJK7v/eEkSZ0Gw2DiMaf060ngohuEp2esxEGEXmvD8a9xCrORo3Uew3c1KAZeWvFWNWIaEYu",
-	"epEXTj2VdjMTeiz00sS7xUZXZiFMYTqmn2XOEI6Q5Rg8kFrvH1YR/cDAPp4u9LFih3hHVU8DAhyH9FkV",
-	"XQ/bTMEPqIytPbzvoXo8mKc+VSCWJlRtNVXxQ+kmEjuVKnHyb5DYNpYKX2WkoRN1AVBW01OYFxKlPlnz",
-	"4bDM50w1Pgs67XgbyQOqCy7HI52u40hjoRRuUkR4ZuMdRtAhbjt4wtpMcfsY1c/uQi/Yz8a/ZT0HJtnI",
-	"eiPL+mgYFnHIWsh77LCnLYT3CXzMO6ykl/KTPvaRyYpo0HOJL4ZzAtU6drF/K8M2CFfpEQuPh3A8Fmnn",
-	"Yj/hEd3FfmN6SVGGYdGM/OyTZ5IEzaSLUaRKQ4LChv6wrNoNUV1ocb7omi132O6E9Sw7FPJ+P2yb2Yu7",
-	"XtN9msCa5rhU3C9YJzM/V11E2cy1rt5YIWtdrVYzDK21vtrW8Hqzq9WbawQ3uwZuNlfyeOYX03otX1WK",
-	"ptEi7d6Khle7a1prXa9pRp00tF4Tt7ptfcVYJbkaPGRW2ZRavE+psYnKVzZvXpXPeb6KmxUJM6bfCqVD",
-	"Ise9aBa6EwvvspczLOPEz59tc/5rOKklVqEGZ4u5ixkYJu82E7W2RDiwilGM71M8SgjzrMMRBP9uoM4e",
-	"Nn3T3vlo5BFXsMYOKvMgpQriz0OxAky2jHjSV5fQD7/612gUod10KAkzjUuRuoNdlrRB9S6KsSI1gg8g",
-	"Sl11UJk19BdpFOI9+Cgepe0hj/i+RYylS/Q+d3Rs68SCMZL2fsKJqD0aUAirNg03mQ1QqpSSGypFZb+k",
-	"s4gwMxYbXKR14GaSDU2IgZ6xtG1ubMb1boNeVQ3uamsVr2ldcVfFVc1FpqHb4pWw++LJ9IVkHJsq1amW",
-	"0vV6vX7x4kX6n2w2cmsRTQXj3ABeUV3V1DiZCbSTWjAmR1lSMbgK2CvLb2HPJ66Qhj20BTFxS/SiCM+o",
-	"uA1bl2+UKoz5TUNtZaRpFnKH5UPiGL5n+n1o/J7Zri+naz2+MMmv/srckxPFw8kefjXwcnez3OoO5RHy",
-	"9rGkNEH53cn1sJT6VkIfS97Tspoo8plClecigpZl7Er+/JRGb9rsqMM6hHE+BYqvpIDQb/Ir+y+320eG",
-	"JeAPTAF+zvpDAv0Oox5eQHD0kQBaKlnskVjvYdw8kASYaWfbMTKy5Oh5fcvNEt/xc/tSqOX3wkYij2Yx",
-	"QmRH5chWBfTD3f+GQtf+QazEZnBQ4e+6JP46tyPIbud6rfafksaMjfhUZfq3SBBz3NTo5TqkU0a/xKSg",
-	"hDUk8bGSF0wzkHAmJneCl9A2HgSgsI3whUWWkR3HMajstee4t5ULyraUfA3ejV+JYASVrYRPZzs2YSaQ",
-	"GvtPm/1nlf2nzn9t1MTf2+IP4g3xSr1RU6wyw+TCDS2R5aW4yWWio1WV9P4Z3IT7cEGehK7iTTvpKVa3",
-	"0L3iGETpK/4q+EPkXo139rp87YrS5pfZkndicafY+ilqcX9tvYGAvDyDnn5P6R1fqqLgf8KX9yfqgs95",
-	"7MdxnK4+BffRF6IwRjqIi5Ky0KQ9/qW6fifrN5vtkUemAYvX+9jFuk9cb6lCabfPwpawYbBuaPy7hJKf",
-	"Nun0ekT3zV1yVa0U/onH7rAaFMeRzM2g8wUK/hR8Hfwh+Btfc4UHPz8B0ByP70Zv83BpFu4GNlkOuOPx",
-	"ZwK9EvjGOyxyKFDkwqBaGnifc+4oUgGxSBPH3adEYhdbEZUoYq3+TrZSZ6MPNLA9gE6yT4MjenoCSPQM",
-	"AQQHEI31NDiiO2dMDY0fAvd7EhyGjdHDHfAsFYjMeYfuE1mQiuJlbuHmyCsSQvbXrN1olNgdMiL8ENgg",
-	"Nyqxw1at9ObI80xsh3k101tWAylIIlxI08R2KpPaW6cSsSY7UtT3i7MWSSRUBWxRxA9R/iCCBSVaTyE4",
-	"ZHxPus1UsphrvqRhDFw+PWZz5NfYQ2VsIwe2ii3UtRz9tkIo7Jmu519XI/hXvGaGyjT3Fv1OkScVfMVw",
-	"SIWEFs6c6t8hw+wIbkfWlO/giTNmyV0D0zAskjGv6NzNUjOOM2ZWHW9wXEXvwtD8HgpQZ68uOBp/ppQM",
-	"+1RAUF1NYagQEURUZWDkIpe9FAbm1oz4sv7z6vr6er3RbLVXVqfeR7a+ioQr0lmqbt4Wc5aEzuRcoXkY",
-	"CR+L55PhBa9wnF7uCL2N5WXL0bHVdzx/Y622VltmneuWd+vV2jJfxfIAu7c/AgfqR1SG/Ki7/xELhCVu",
-	"aebYPA4ZbrTPCmr6f4OD4FsWB3tP8Lvxr8afM4XosWxvPYYG85RUHHO2cSiw5XipirYkkCLHDn3CFdSz",
-	"sI+6jrGPytgTupBHuCEzDu+XFvJRr7F/NPhXi/5rTfyV/9OcN8RDcSQZ3KLosYhzoCopHXLiecBR7Ll4",
-	"OCQQc08/mC3QQ4VjueOh5I+3fDLMRtK/8M2Nf03BwmhSLsBw8Z3uN3XtZZhsMBx13CRYUJlgvY92sWti",
-	"SNSHfXkII8Ps9YhLxVsOtv0K8hxEPsa6b+0jSg0H2Nf7vD+mY5M8pigVPCuFv2G54B9GMA6rdM1KBiQf",
-	"3nHwfSEyINwfxegA/2huSjBTFd3GImhBbAcT8D9+NjPSg+T55KEH0cEsnCAk8K0oSQhL/iyIKMShM5Uo",
-	"CMCcMaqQBGplhq/SlAFgnBV/usWyUHojC4mX0jCbD1PY/CPLzx0TGBP5Ti0sML1eZTQtZM09HX/BXNYh",
-	"clYR+ygP9NyM4SnW2mSPubvjxRwdN3QyA02lmIwhBSnZMVrhDJ5MxvhqlCCJO06KuNPSdqSY789B2DDU",
-	"hruimY6hKS9DC85Qc+lUqJw2cS2ppcZabaWdHeXB4FO8NTGlZggUxmPwLT+nkGOc9zcQhRomtST9fSY9",
-	"+WSTeM80Egotq4tiNDTS7LW0liikqEV1UfTWdJ0ttceJtpIMd9uUbNwJvmRxhGk8yvTKLh6RZsegJv1f",
-	"LkNVFkATgfQTo/y59SlRXXUzKkIK/49V8ouDbpYSqi9VmNPXWTS/hptdiuP6imaskjWttx5F8xeOa4rt",
-	"SCo3OOF88kQ3xTfIPwzjm2zH/8gl2NjvxCOVxBX/SCyDP4d3P/Kdj3jgEf+Z/c20d2J/h1gjxw3/+hGL",
-	"Neosxd1LfAVSWFFqdsi3jM9cEqVqWU5/fIroB3U80vtRJ7xsafCr4DtuWT5KFamEFNRILzysIjZk2KM/",
-	"I1WLveUpnQ+pQklVdKWP7R3iMZc14665k2GkPSZaYA7wx9fYCPVaDdI2xV8z8mU+yOxC+H8FTyiehWZF",
-	"cOk+ymxNyFOJD4PnFQRe++PgG8jxj1/XeMY71Nn+lpHpF2BBPAqe0RmZjvhk/ACq6R8yLxRjbQ8FYZKL",
-	"V4ep2Y8VdamCQ6rbB/+dOTmkTbAaN3z0X4ON9974iwoKK6UfUaHsQWzVrDr7IZ07Bp7j6auM25b0kQui",
-	"P2+6CJI/RANYLLiVJXGw8lgeF9QoGpo+6mOPasL2JYTRwPRAR0ADgm1PGuGCh3ZNsodMj35oEVRu1daL",
-	"poTEcKQS4riKcKUvXoZ2WuTypRL2VHdxzvwjBcXIrYLGvs3My0tL+hCmwYAQUoTE1qggnWHxXNillfGR",
-	"KgscF2NI0iiGJDmhtBjckPPSkuBbRGqa6njPcDJaBl+YBOZDRcIflfB0YE+UO02U74rEpZtGMoMpGdD2",
-	"ZjorhGJlyv2/+IDEjHrWUK66iq7TRWRUrk6X23iZ4muvhdvdFX1VM9bIutaq9eoa1cs0vWW0yUpvFa91",
-	"c3V69jLEzz8CX83gdfEVB78LjoMX9De6ueDZ+HOWLkcJ0xPm0QSWzYtSQTmgTCkRMRcsSoqK7GxiNo7Q",
-	"HOfY1v5EsZfKr2mpF7sEYcty9oihipzPJcB+KJ+JQryd0xbM7rlUMjJLzo0kT57nq9RFOeWUKwxnyLg5",
-	"qswm1ibVms1ueP2XUNZL8yu131uqWxPF2DE8AyGOXqfPRM0kHuoQhtyDHUQhDrKQF4bawaPgBdQD+i0E",
-	"+SCFvPc9+uHu75TiZqxoEOVRT2AFjNoep5X/lCjYc1xw2w9Mzzd1ZDn6bdPe2ZDFPZf0Rh4XDJmQGAl4",
-	"A9M2BxRtpxfBiVp+07PNj2wZ/DsPwmXJdCn8WwjzTt2SgrJdnnr/koI3/m0UW/ZC1ZxbsVm1pJd9Xf7I",
-	"k45zXZVUBeEMMa+eG1UKwGo+LFFIdwuvgp51yGdeyjvNILJ/C47DSNHk0T2FKqbHiUigSvQg+Pfgq+BP",
-	"qAwywEMUHKHxL+JBVcp4vQpQzngM1LEq2mlJpuUvVBmlUtFyygxga7EAVhHyySQSJt+o6fpjIdOAEhJG",
-	"/h/BD0/HXzKbgdgFSDmsvdxzZpqmz1mHJd7MigXMJ8tXyRd26/INCKPbEGSemH6fsFQLFkfF8y4gKN7G",
-	"A4LKEBAFiYOWiE0TfkejggZRdFgYHLYUr4fPsyAhZYnK3mIRaDDyfMSG3yE+FZTgWc8kluEh7CPHVukJ",
-	"s0bzBX9l2l4y1eIRmPgpYlB2jUTQVwWBU5eXsouI8sPoS8BGOUywwvKyoiHCuokAINOTS5RL8XNfU9Fg",
-	"fPcE4glzbjqEaf5dh5GKfNPSEHl3DWPePcmYxoK7pxSl+PnHIiTjsAjvzayAOfFwyuDfwwSt++g/r/7v",
-	"4T9Z0JsOl/jMVXRDitCsxOaQIMLITxZIIJST+zuVOk+Cs4HurI9c09/fosySO98Idom7OfL70d/eEurr",
-	"//aTW6Vk/lyHvuu45s8hLW0DXYZP0PaoVmvqvnOb2PBH0mGk1iA9PLL80MsOb9A9dfgv1Z/t+VX4tYPK",
-	"QvtDHYMMHE38tVMBSjgkrsjQXqoAhHaxNSLoFtRbRMNR1zK9PvFAvjd9T0xaRZv2Pp+ZwYcuwBnifxmB",
-	"CSYq83EJDRyqn7okJNF+33VGO32eSWb7rmOhzRvX6FmAzAGFOQEG0SH0fX9YunMHusf1HF5j38css4ll",
-	"FZSiSVlfQxnGFy/efL968SIK/mfwDOyaD7nRYvPGNfQf/9+7ELX6H09jbtC/QKwN/WNZLhdDFf9QhXtO",
-	"hZDg++C5luxotgSCA4uPOA4eKcJ3qtt2sgUIq0xzGHzLdELKicd3eeJGRh3EMtNLQD54NP4V5NMIz7ps",
-	"u2KR8jH7VUWSNEBtjIyVYO+V7CPbdpm5FQ6Cv4NM8X3c0smyt4KDChOOuF78JJn6pxZ4lpIPeKKKCG6m",
-	"Mycr+19iHzwZP6Bqrxhp2w7z8o7iomG6Xu+lVBM6IF/8MXPrwDrupt3LWYA4hNBBVcEy0Lwl6AcHsNYk",
-	"LL6sxPVv+WM4qkeAivdVu/9y6VKIvyzzBzJkwpQhZpJ+nmoAWFFkfkrX4GjbThzkl8r2fSyIj51kMlCt",
-	"3FEGhler1c6SWA3kYY4fjr+kML8fHAuvHEVStpmDgF5Qev/48ugNiidKHcUjZB+pUY6Jr8IDx+qOHrDw",
-	"k0f0vtGVjx+MvwQ7ygvIpmKRGhJVOELlmDJbr67Xq42lDWBMKPg7oArUBD6qhEf9sKJUHkTvwUpkY/wM",
-	"FiX1qQFG+C1PazsSTZHHD6vb9rZ98eKb1yl522SWxd7IQmQwsrDvQJk1Ts55nh8jdkD5ytslVpiDVR4A",
-	"K45tmXYUV+Ntl5aofLFtOz2ZA0AQlgclAwSHccmO6fnElSreeKjsEcsirrfEZJZ4O6kK5wkewva2zWO9",
-	"elElEhaHCB9iZs+uIIz8ZK9cKv7gaFJYLxX2PfoVy8zctqPGx1GrANTdj0pyX4rFE/EKKB6CJYjos7Lu",
-	"2D3THUBkwZAlw23b4cwV5BIqGsBjl/RGPLMbZlzis2P7NvKGFoUl/fvAsck+Mm3fkXLiK+GrF7xtu0cA",
-	"QkYy4CkCATe3y0cz+c4Zrskq02/bHCs80yByrTvJ1wZzR6oWTwd0bFYqxnexTVltlxio5zoDjm104aLF",
-	"9JDoqLwb3hCPyqVD7Pe9CtPDQFL1KqHGhyzT870KIvZowHZumQPT9wDX/+mf0FUuAukuMYjtm9jy0DLk",
-	"2UE9N25AeJywJiBozUyv4Wf8En1Jx7vCxRLH5mqi52PXl43zxN2gL36K9vrYR59yGelT+oumaYj/m/6V",
-	"iS1cMCpnCHY/3P1bZyklf6FPlQIcDBsi5adJMY49l9rCbZeukoET/UKv76eoU5se8l3ng1HETMea5Ruj",
-	"AWNs25scBF1iOfaOJ7xyYtkbCNsO2AQkbAZU8+K4xjCs06q1OnQM069GYwtNn55Sh2F6RwIoq1Xfg04M",
-	"QEE6rVqzU0XvUnEURmBzhYSOTrVtq4RUca8kYRWVOzfe27qFwmu1Wxe3jY3d4XmmfYLptrbtzpa5Y2v/",
-	"TPa1a0YHZma/XHaM/Q7PJO7uI88ZiHgIr8JcO7pOhqKskrljOy4xxEW4hV2z16O4/xeo6Xg0/gWAf+CM",
-	"BPCYeO4xGPh7DhC2Ab0x5ZvvX16qUCoyHAnTiXiKsGv6/QHxTZ2diDOyDWJs231s9bTRkJ7GbWdI9Nue",
-	"1IL9goc6EVHqoPJuY3m3eQnt1ukTOOAr0mPTY4QQObvMPLRth6TftCHE3HGhVAcjjqbLmIDHyCOsiaoe",
-	"Lhlg06aECnok87eZJcmxyVI0ESWzcJcvpjtEo052Y+oOegNdvMhaXl+8GGvgfEkMFrVORp0J7ZrZUKwT",
-	"dOZQyi7IHWWzZTpedntkQJTrV7dQ+YPNW0uh1Ytequ1SrVqrbZc6UFWAEfq9vuPFynsYDvGQ7fhIhzPq",
-	"On6f7tCrIMdF5GOdEMPbtsMdVFS3rtapojeZkr3BvdKdbQgtZvNXYpuEJ+wBZaPbdnRIne1SI/xGBvd2",
-	"qR3+HOq726XV8Nd4Kz8QDTrbpXUxkbhO7xBjh7j0On3NDSPHLAqZPn8Tip0xdj1wdkFkihWHNam8YbEh",
-	"XGcPlSkfriCDdE2f3mJ6J9EbaC/sqQFjbdsWwbuEyUKG4k3TRzsOfY7hVleQbw7IUgXtmp7ZtUiWOr1t",
-	"lztvv6mkUIzSLn8SpfPdWWbrplRrk83vbaAOyC2dCurYzsC0scXKtW3bEn7yJ2LVS5UEBchGZ+mLSAbt",
-	"bNvJT6KH8ifhadLlURGmU0VbPhnWGnA4XpQ9cMFjEuO2zXCPiX9UQuNrv8Q+bG6Gm2HiW8hT2Xc//Ppf",
-	"5b7j4qvLsa9g8G2bfSLeacVfgcDpCH3FW23FWzECJeombdtcCiVGKCqLQVZig6RbqFNCSYcTb3Wxhe1o",
-	"pat07PAbOkQEfcbPEh8im+wC3aVkguxgn4qVwKg89HPiOrxHDBtcXLM3XddxQWL7U9RTLrpihD4Gg9Yn",
-	"2yXdMch2aWO7xMxhP7516wboOCOPGcW2S5XtkmlIr4xGpiE9GxDPwzt0jB/u/q2yXWKTb5c2fvrJdgmm",
-	"usKmYI+Tr49cC8YW/UgMwpx3ric3Jdku3fnwDiUjnXDEDhMTPS46sjWjT1H4AvoUIiDpaSRFyUigbNVq",
-	"VPT6AFumAVIkLL+DPuUkjbmdQyrNPO0gs4D3rsLqaHVHnmkTz0PuyCIIqjZ5fHm85mJstms2VPGAiO7Y",
-	"fKHkDxk5cl6ZyebnYSgi+VGECbBwF0BBDl8m8SPTXxIz1+nM79uYi8zECGcGdLR36Jwj+7bt7NlxOZsP",
-	"0KQDXHFsKkm95bhd0zBIHFzs9T6ma1WKjHykFh3puuO/RQWMcAQxt2kwqNo86Cspyl4K33SdkU/EoOt8",
-	"eT3L1P1wUGM0tEydQqcDdeE6MDYLf+1w/3UHLXPh6QPxAxuzAQt9Cw7wKhkS2yC2vh+OjZHBf/RDBZaf",
-	"dhlCjQTnwIipUxhIiji7iJXwM2oz7KBX8JrNwrnCuZiaxK9umYGHDQdDhyM0VCu+4pq+qUujTVi5zt+1",
-	"9pObSE9YqpR80wfTPreAcNNHOTIVL5WkOJ8SU1E1yYzsDImNh2Zpo9Ss1qpNqPXk98HQH1OvGU+lP++Q",
-	"yRW1eZzoPbnfTcxmVUU3iT9ybWa+2InaSKV0pXLH6fU8AjwQNGSezsCD7a46Oqxo5FpSRyU1BTMc3RMb",
-	"wkNzeYf4GsyiUV1cY0+0Xa2u1djvnkY3yiDEiMI1o7RRepv4EM75jun5ACwXD4gPoPmpolDbs+AQAubB",
-	"tip3BuA79B3k3TaHMT9NrVIy6ef/MiLuvqhks1FioCjJIQq+OyLcqQDhBul4kdSS/m8ekXW/it7FH5uD",
-	"0UDUMI0tyoUTisejZKwLDqbYsj6kb7O4DjjARq0mXB68XjseMrphOvbyzzwWdMNXEkVdwxlsfFLyRoMB",
-	"dvfpNdhzxCYSSAXlzawRkcNQeCbGT8NytnmrSPBgTHXxXgr0AuM1pPHCur4UQn3sXScf+6WNHrY8UmHN",
-	"ILbMn5PSRkMOhmElTnKUK2GA+RHDozdqrFEdnN4b9ZocLSP3uajfAa9UdJhT2maHlyMWcQRjTM1Npmto",
-	"MVRQzRKizPJlbERp1KVWrT79E5nzso+a0z8K2Sz7ojX9C8FV4YNGjg+SvIJ+2M4DA8GitoAzAWth3zZy",
-	"we9t7JM93hgquj9vE58rexajbz7eoTeEFfj2Sh/eqZSGjohsHbqEsvbwxqeon/C9QVxSyAOq6EpoFQ/7",
-	"jtSpIikGRN19bmXdQCOPoLDovFB4cthaUD5TC1ccVKYWlgsWWlr4ePJKmCkVZlBXL78ERnTT59aphA0b",
-	"dSZUDuositMxix9ndio+BweaYnTsjODcOXEnnn/ZMfYLUmpdGidGq9+L0hjCku7C9x8qp0qynW51n2iw",
-	"vlKTWqGyWoNhq145Sa2u6PKcaO7JtxI2+Ew3YY11MS3ysVQQPOqYHC8FzAvxlkDtThTI5ex3lvqzcvXZ",
-	"RLHZZCnWRJlVqSBqWO+UVS2NMmUZS421X5FalpRq+Xgiyf96PeqBsQElxKPC23lqwdRLYbqJsNoxnuz6",
-	"UVI25M7yrgHAnhMUiH3LPpWLYOURAeqlIkxWupixqiDx6FVKke/MLWZxb0FCyArJn+mJoBfVPSVFICA3",
-	"V5eukUTXwjuybBpv5IPq7FLSQsSh2En9w0tDtfXpHwj7wSsqPrEDZ5dDJTzdqaiU6mWXUOEkv24dxmHf",
-	"59E6Ek8LnkXqNcgbo4GXrWALhQN1ib9HiB11P9n034bcK9uQf3uH/lY2bd0aeeYuOQFtnMFCKafwRxPV",
-	"8psMlNMU898xaWAZwo14/+vvoGbw4fiu3FFTgmyF5yKx8rxf0Ld4BxsJjqzeFDMKQ2lJg8pevpksRdqo",
-	"NVa0Wl2r1W/Vahvw//+jpNavYyeSR8+OAjoXuW9eTP/v2bvukh74nnNsu1m/1WhutNc32uvTt/1OwW3P",
-	"b12ILmRcXA03zL2JVKh3bLAlxv0Vk60NlKgQ24P5t0YDKuQwwSHbQQuwk6QLHtSx6UtArbdv1SVcKiqF",
-	"UKFrgl+3tAFOyLAZFPtpXcg8St9taYP5KOH4eqZlsd8iIYvFEEkwgNpmszJtQUgXacpgBOWcfb/SxgxX",
-	"cIW8HFl2Hcf48hSTR4pTS0aP0OgtGT1Yf61ppo+FM1kVd2VPyMe+ZhqTeexU7vqS6/zWBUcZYr8v2c8j",
-	"eni63GSITUNh/9hkDUc4K0n0tpNENSmtPcVTzpLGbah15cWo4jFzezrjn55SqB/GlHLBNRnKxx+1ZYa6",
-	"IE1exQklNpjfKgU2oDcn2H+SUJFLQlKux4LkYoBk3DAB33kYbl41fIHs+JwRv7qMOMOhgH29P3dNOFG+",
-	"LTT7x/qa8+i9REc2CB4ZOLuQ0zWpMMmyoi7JUjUZtQCpuF0SC81KVZIglgcRv+sdVI6FS/D4eWx7ewQ6",
-	"I7omD/NKVQiYXxZg+YF5xQF2QimBQKpuNFUm+OolFPtfsBAwswcEMPOGKGgU3Yt3nD2RNi5qGUm1nVT8",
-	"Pixp+NNPQj4ZqmDxOkf5qqCHluywglkhspxRYu5EbNE8pTXDFh0vpKGCXXybjRNme82FsL2sOm3nFuTX",
-	"1IIcq5knS3QzKK7Lgn8xLcTxsmzL6WxOqM7E7MmqSmI3ie64hpelqSDHVrLhDdQJLWUdlqAWC1yHsOef",
-	"ER2K2TLTkBfll0l5GLFauo47kXX7+DZno+K3S1ASQyq/Lno/SlEDIsjaUTB+UW/ZiOx9SMe27QDzd4km",
-	"HpYhOQClwk0XptEP8G3BwwW8NbHL6Vw9RI+MCIB38e1Y6ULvaqSJnjP7LGbPEDzOpa7wrMop3P1qdF9/",
-	"KlfqLoW3ZmYuX4TpZJ77ybubw32mmHxIWyABh5IftdP5BGFY3BzQPGnluinR+EXIGxOO/lzvfuWECXqa",
-	"CVFCtiZOlSmiNNUJAkQiyk9ZHudmmDmP5bwjljq/lHRPRw0Srf0ocA6KXdmEUMaa6F/JJAPdiWVxSxF3",
-	"gzD7ALJuqO694OC6cNo4140AODHI7qYU7TY756Eb5uVAZSNzAiKibpjSmsy+lkqDyU06oxpayUaaco0p",
-	"VRtLXmYp3kpSitFq5jOs2vEJUL3RnCFwSlk383SDp6IjyRdANQ98ZuE/0r1fXBiUuhTluSL7eodCyYG8",
-	"gt/cjNBrEs9Z9rpDrYvt297yrGlHosrPcfBIy6qSw4s8yjFTlEaW38KUYyEejOGhrX3PJ4OlWGvwSygs",
-	"OtNhHX6Aw0AZDVWndOBfnmj55PcRoRour//iWdjrVxD2qPosaowgVmJkUewKcp0iZhVCOJNtRW8oXcIs",
-	"0SOqe3oZs1Kpc1JOmDFNNxPNmDwVzWQroLJ/2Bt8o1RrtdqNdr3WilpbSb2/GmutVP9wOaomIq233rvy",
-	"43/eRJc3r/+z1Foc6mWLUmrBbxnOQRpQagmNRlu5hHq9nnMJW13i0u/j8/85+AbsN9+IyT+ck/DLl28R",
-	"PCCGKPSMtrrDc0bwCtJ1epCSAEOvZJdf+qL0/ZPwz4pAm+xWcsfKgmdyUmlC5DV9L1GXKwq9WWhwzXQt",
-	"IHpjSqCNrBLMbGvLVX480+5WmznSJn6upxxtw1OIYsEwSVNSIskoQpMUx1axGLn9YTx9NGegDRuaJ89A",
-	"9MyHFZXydZUMnLjiFUMLWauSYi10dWhobT0KDS0Y6WNHy4kJdNwjlz3TvEyodorhJef6yaseYjJV18gO",
-	"NSnSliXGYWLl4JN14CuLKgQfVcqQQ0wmNiw5U2EmMzDGiSEnZ4A7Nl8ad5zVPmiTvRui3rmkp/O2YgJn",
-	"J9gFFQynFmsjVCse2nB61rjM8JGMXiwqQOxGQTJzcrbmaXG2SX1gzo1vr3cUyTzGt6RytszE4o+4BrWs",
-	"Y9eY5Bb6Ha/KHnJUSnnvju+PH1TRFquagA0ouYApEzLiYveGxKMueKjTc9zB+64F1jVWi3KHSIUGI0me",
-	"2OBmggJP2DUkU1vIJ8AHFN9dB2FP1IWCl1mNPlbdV1Tyima5ZkBzlrhpT3iYsAUBIwhKRHb3E+tbtP8J",
-	"G4ZGNyoxULYsjS2rCMOVPvNg0Cyv1aZhXMGuEaKSrBCdJkfOcUxnRKOdlWdjBumET88w+KVR8Sj6fuxA",
-	"wqagcov/DUrS8wAjR3WLoev0TIv8aOg6rK4F98vl5lGT8OnE5QIoDpUSCoAkQZ1VywRjawrOnCSpaxXA",
-	"lYRyfLw49o9M443WidUsKKgyq2n54lx9SRQ8Fzr+EYQOSpbSnPykRI/lT1JE7Q4TQyyibJT7V6iX/1Qh",
-	"jlyFTzylIALhqxFLqSYdc8hw9BFzENoO6jrGPk/hMz3UqNUuSZ2CuDjDG4R6I2yFnRK5C9BGZDD091GH",
-	"XpQOYm2YFiUpMMCcqLAQGysMMoXzSMkQDOhnQow4A0JCpcj+nvHqTY8VDbtvRYXa2TlM2mpr5q2mBYrT",
-	"NvJT7DEy+LbpIfFCmnG/NAa73DotnZ/drXMO/IrbtNkxng5P9biJL6cyH5KgBAEKw2k2DcNTh8CUk6Zr",
-	"qAQPjXVE7A04lKEC5VKCcDP7dx/vkqgBatkWLSLBQHmmVHOvO1w4s6VjZurlEFZx8vy0gt5//9rViVy1",
-	"gjB76RU3m2MAqkIDt/N5i7e6w6Q6nhWCNKOa3iisbWdhycsLiU3TCRMMhJMDY/MB5xRM9Spyujh9OoFC",
-	"58z8H0WdVhGYRXP+OfXoLElAVqsTAgAINCyDY+m1068Xze1nUKrPmELdPFeoE/Ffr5JCnWLKJ6dZz8Jo",
-	"80oA5zr1uU4t6dQzMVXRaE4q2h/WHBMV0z9ibXwm6NJRSzDRjVvq+x0cVtGWCZ2NgXPypkBRmzQ+jdBe",
-	"oTDChlTKgJUtAG1a3ZEAShro2NaJRYxOFd1wIXHSZB1cYzURMgYoY3vf79PFEMsjFQTVgLkn3yVDgv0K",
-	"16XVtQ8Y+626xBtZfujRl4u4QGUzSlmT9Qjc25CruinAwZNzGIqlkyfVOCJeMYm3vMWOlKU8+wSE9nlV",
-	"HA7bSTXTxSsK1YaBpbQRjTMTWS2Cq4sgjxyQFIYRsStKEwtA2ZTwagKkbcePlVaM+hqEgGf98lgYt2hd",
-	"V9oopRAX4raht1tpg6VM0wlMmzd/S1bhu4RygJ7lgyFlG6FKLikUQsd1tuQWqyFMr8oKrvdqeoNoa0ar",
-	"q7V6Tayt63WiNbqrRpus9Wq43oxtiG+XbQZo5m68JV8WAohDWaZHn2jjV8qPP+L9FMZcxgZ6BVjh7Bwt",
-	"xp54h09K6ViRbRTSOpGJiEJqJ5gWv3v5OFayzcwETvVXSKZkhVyPGa86hjpB96gQjca/Dg6CbyXmNf6c",
-	"qQpPxg+CF1KS5bM4T/MiGrAYbpa8ep2oP35niPeJsel3LsX73EfVfbIrB7HobVUBILTXJ6zHZFiVBKza",
-	"rLF6VAUJugQS7FomccOfKfm3LOjZLOzRclUkx5WKIFV5x96NdFPXSroBLKsi92qy9BvYNC7vbwqkPBus",
-	"nN6VCcwFHk9i4anKrIti5alL/BqzcHFJktA+Db6dhPOJ8etad420jAbW6nqzp7VIG2tr3VVDW+/VSB03",
-	"uk29VT/n168Cv6aEDF3eRxIpK8CnnV0ScaKoUzVlPtLfeJvwiVX9DqHBR8StoQpC1CbsSxRy7V9Ar7Bn",
-	"lHs/Dw6QaA+GgsfB0/HDxIfBURW9G/YfVzc+9x3gjelW6BE7UzfxjvO0zGbeqPxGcvYeId5SkvMR6LYt",
-	"WD4vMhSxQs7NjU5F9CcvdyCElRiSwC41eweebUBeFxUwwAYNbfxYx2UfdQmx4QW0T/wEU52Df2bxTmeX",
-	"3EjVGr/lRH/mne7PCDelyK0yMCpxyIQqGKxPcxKNTpPnFruQrxcbvu74iTtkekjcGoric7NjXmUO5SnA",
-	"F+PabBWmvXMJFTsizsHj2xJ7mo+Hr+L1bl1vGtoKWetpLVzramsNo6W1yWpvHdcpD1855+FnlIevAFdD",
-	"gp6iiIiiW478t4im5mfrk7jKJCYOCvdR8J2sdD8IHgNv/3tYmjfJoFkD0PF/DZ5AHbDvx3eDo+B58G0V",
-	"/cT0+33H4kV1I6My5Z4x/qhm1F1s366oPi13shtXdcLyfqkmWbz3rnDfGg5hbFTvY3dHnsSxeTVg6dul",
-	"fHpu3CYwiWX3HBeZ/qlw7hsMHzYVDUvOBqveo4hCLAW3Tpw8dplvHV4+PbY88UK95uZsqFS9COabrQvL",
-	"eu0lNAnYCYVYKlg+j/G6t4Zr3YautY1VorV661ijjFVrGStgum50m+1zRnpGGWkbceomWa5j9K0421QI",
-	"dyek+srdsZ+PPw++D7XhKrohytVPVHo94vsWAaO2kDgp4+GNIz0Vi5UGoVw2GoHzWmjjBGIuBC0zceVS",
-	"ykruO1GjVtkCHvXRTHl7ueRT7hSToSNF+HT14Al2ZI5zaXX4jDBUcQgTaHv4yiQ2Gr60EPapulivF/fk",
-	"GJ5CzFMxJE8AM+ebBXVXJqearjentXmtW9MbRotoVDHVWt26rq03SVsTjLdltFfPGewZZbCrIYNVKKsz",
-	"8VemW83uCA4eQQn4R8A+71fRTd65BSPhyAwtLb6TdPTGPbLM1Zt2uFLmFtprM7RTOmZFHvOCl+0RlSxa",
-	"Kv+u6fcjP67UlOZkHKXReqezOAbcOdgat7ktiLEJvVxVVok+oVscYINM5Gqh/W0hXI2j8+unBko4S5mZ",
-	"dL0oX2BeUt9hPYj4qSzKQCszuuR1SdyW0MwTMUCOCoznTflc7Gk+DidURa3Zbetai+qR67061hrdlr5i",
-	"rJFa70Tinzi4zhndIhhd83LI6UKiV5y58UvzEY8bP3nDayyB4EHS6MoDj3uEsMyXITYNjf7C15nNFEOX",
-	"R4IbSqqe+A1UvckWXGkd5c6Erv+dpWncU1rXy+eO/AImN3Jm2GXI6bLyLOiBmF4+m+pi2Wb2RXntOWmX",
-	"sNB600DOyD8Vphkxx0y4C1eluF/zcUThhdQoA9RaZK2nUV1Pa+ptY5VQ5thonXPEs80RWyFDFCjGCN28",
-	"CmACBX3nI1eunj6rVijzQVUS4ZfcqIrTrkF6D4VJNVzLbAoj5Uxqbij1HY16MA9Me5TkO9GdnFuVlCJ9",
-	"zxi3vOVMaEP2UtklpX1Z/DK/egmZkifAKGO35bVnlbKWeaIMMzMuP5NzygeRT9eUW4LOwVoFC9UauMX5",
-	"K9UwtTqm2ueqsU5414dz1np2lc3NLN56y0E3FXWU1dy1EXZvzd8xM+yIjHYbVcQqfnhhz2y013c8EoXM",
-	"QBqLjl0XUmZMFzl7wFbCKFVU9oaW6SPT5sbWWMhGSvtjHryYV9MlYeEl3jyU1Ws27Yz8EWiIPWJUhqBO",
-	"1CX3xPptsj7Wu1ojqqvQiLpcT+q1CY6bDxpzddrUYyPFSOZ7UYdnXqhC0W9Gxa2u2ToVTURKK6/aS//4",
-	"vmvd8q3SxkqtUhqO3KHjEdayQuQMH8S6aqOGVLX3LWxaEyr3/ggA9kZje1SrNVZ4YtYbtXxlf9Uf1+kd",
-	"YeUJQsSjZ3GT6MQcwr7IAJt0VLDY/xc+HD1tqYflH2Iu+4fctHI8vht8y+0v3wUH41+BOz/mtmcdSTno",
-	"RMmlUm9kWVKmBv/Te1AApLRRknty+7wvj+3YwFBFJ2TgabGuQjp2wzJNOTv/FGy8MxDrhyZBlPdE1qtS",
-	"vVarAhMi+dtY0zWAnMuLT7EB4H5fVbXKnqXpdWOGpqxwlzjL+aDxEupPRbnZ09ux1nPCOby+6hrR4fVY",
-	"No036idSyUpiR4urRsXP6rwG1T9ME1d2OXYb03qGR+i2/ElENe7k796akIXCjn6hLCT6tAlxqMKFoIgw",
-	"eiDRRFVlFtnfb7LUwZ5O6esXiR+TqzH9a/Ccm1aOgu9RcJRdvEhi/ZLMNqlKUX3mKkUSKzjd8kQi7gnA",
-	"l+xwLh6ynVdkBAl1VBF5MKssdpX42LTYWrBp3ZxVPKpFjIGS8kVxhuKS4WyCHZND7/zDiHhRzU4JAdTl",
-	"O++o63fmFAx9qRlkQTExUy40VBJd9PO72CDJ1o31mtwkUngTU+/Uk40kG3lJSlaaCIzBlp390nXDo0Bh",
-	"r01wWpY2Su2pL8UGG6YCR9kwq3wcpcwMPZojJ9yHma0341AtJERG0bupIRtiSF7jIj1nm78g1iqHmM7e",
-	"yUzi8vXTqr4mOKeQJWUd4bzq2ivRnbOIEHlSTaLjUmWOPtHcOma6yGD0/2TaRadEyrlaRucQL8+bRr/8",
-	"ptF5JIrzxtILaizdOEONpc+Z16vbWjrOwDLLhTbn8wM1p/uBoOlFspVGotB2h/2duWKWgJlN8hwVcflA",
-	"4W1kcioop3FDJlhnQhGlpLuInIqnqBkx2GYRT1FzYZ6i5gyeogs5uctki4WOXeM6IUbES4vZMJoKG0YO",
-	"c0OzkLmhmTY3eN1hfNn/cPaHgvxUuu95hYZFeJWaubxKtuNDEIfBleUCmnBzXpdS89V3KTVPwKXULC5I",
-	"Nc9dSucupYW5lJrTrAHNRbqUmmfXpaQWTwq4lJpn3aXUPGMuJZvsKb1JNtkTqCEVDg+zVpmUPTgFz1Hz",
-	"FDxHzdMS5c49R6+o50iW2goLha+hv4fCA8KKT8Dh05TmyagxPIffplnIb9M8Gb9N89z09Wr6bdSSGn2b",
-	"6CPX9PeBBHYJdom7OfL7pY2ffkhviAfrUQkkUue2MpUJPNQlO6bNJDKBtdVqdSkWnZ/Cb7iHfGUpmef3",
-	"goeNP6+yAs1Q6DC0okF4SHcfYV5gH7rISiEjcaGP85/3hPozQfgULqejahQ97qGyRyyLuF5YE1HQIcnR",
-	"FPdASdNKxkbl1Ifje8Hx+DPK/8a/opLblmSR85Dfxz4aEhemA3EG27cveMgzDZaLLCTiMqc2Fb4Ur8Lr",
-	"CXgVWSgOW/PCxWOt+cIcJGJc8FDPwj7qfLItyXjbpQ30w92/3emgZXjCDyLxjMtbHh4QtOfi4ZAYYIn8",
-	"ZBsErfDFS4kUKA5U1gdQLCZMg4pXgHbcqCgJtG4gQ4R5MQUJ6CLM/86Hd/7/AAAA//8=",
+	"7L2LjtzG2Sj4KrX974F6dMievs1VMHxGku1o1xdBIzuLzRjuarJ6mhGb7J9kz3hiC9AliZO1j7X5Tw5i",
+	"ZP/EJxdkF1gcYCxr4rEuI+A8AfsV/CQH9VUVWSSL3WRPz2gkjxPYUpOsy1dffffLJxXDHQxdhziBX1n/",
+	"pEI+xoOhTeDPmwEZbhJvxzLIB9i2TBxYrvOG57kefeqPBgPs7VXWKzf7BHVdcw/1sY8cF/nsmzc+Dq6Z",
+	"Fa2yg+0RoV/Ap35l/WefVAj94xXXJJX1SnpsrTIgvo+36TOP/OuI+EE8PHYQfLuOTJf4zoUADXBg9JFv",
+	"9MkAr6Oh5w6JF+yhrYq8jK0Ksnw0sHzfcrYrWmXk2ZX1Sj8Ihv764qJJdohNv/NrgWv0b+Ga4Q4WK7c/",
+	"1CoGW2O7Xq9oFcusrFew2STt3jLW17oNQ2+bLaJ3l/CKvtqtG02zTZZ7K2uJPcT7Y0uv3L6tAWxLAdX1",
+	"TOK9aJDGi5gjQNeMhtkiSz19Fde7ettomjpu95b1FUwh3DKXyPLqNIDe1sS+LrumxdEXO2bX/fg9umYK",
+	"bvqb4ToBcQL6Rzwc2pYBwyz+3HedNPb3bBwkj+RNG3OwVbGPLAfdhL1d8JHPpkKma4wGxAlg1AX5oKTj",
+	"W6806uwfHf7Vpv9aFX/l/7QAS3Y9PBwSM7mMy3QF/AldxVUcYFhR0CfIcb0BttHG9WuJ6ek7sy6DLoTh",
+	"Ah3hf/VIr7Je+ZfFmG4ssqf+YhriN9iRsPMxiW941pBChqM3LAYFLsJGgFxnHTbgE2Je8BGFPup8kkS5",
+	"dfTDnX/c7iDXg1cFDOhrdIP0BeUXtzu1CkMQy6PQDLwRoXeQLZeTuBeOIgmyuV5pvjAkmW0hpdFEgvsU",
+	"ROELmoYqSYJfDFlU3yjRBSiMP3Qdn539ZWy+hQOyi/dKIk038WF8YhvIJEPimMQJog33sGUTExmeFVgG",
+	"tu09VH0TfrrKXzX2rvBnQOgvIdex91DQ99zRdp9SduwNiIl6eGQHCwUYx8TRE0T4qnKxM3CCpXoz4gS4",
+	"0W0ZS6a+Suo9vY2bXX2VNLG+QtZ6DdzqLhl4tcgiSuDiGzEDSeJd3tAaPXmBr+VOfqcQv6dMGDmu4MKA",
+	"6LBYVE2x9YUXKAmwKzQ3GcBora10mw2sm2trq3rbaJv6WnuloZPlOsG91cZyd3WlgAxwzDPPDiqf9maA",
+	"A1LyyC0HDj36ND7vd90AYdt2dxl9psdsjDwPEI6+jarXpG8Ln3fmowTUOMlFRUg6wrZHMMcMkxiWT+Fi",
+	"uE7PojTleOfdIK3eEl7p6lRm1tuk3dNXl/GqLmTBFbxaT6yc74vBBtje+W16yW6TRlmxMwXt6ZW74jo9",
+	"2zKCqyN2ucpeOlN8xyWYNGIQ+jMFtsDwkU9MVBXTFsaGxAcJeIIEjBplbhn52PIDf6ZzXxPnvmSsmGuk",
+	"QVnnMtWkVk0dY2LoLbzUXTHWzAYx2ol1ih3M5bzFYKga5AF5QT7ezQDbZY/Wp998QDzfYs+SB7vDHtBZ",
+	"KZ7JyOU6ZK4nzNeAGnQyWJWWmE9aSvN4h7psUmmoiXV6hnrbXCN6t9sz9XZ32Vg166TZM5dO61ClXcGe",
+	"4TzTMmNZJUrxeSGpOCMKn4wIfIKib7vZFqcsRFydHqrepvLvqlEnurjSLUyWX7zo+6brdS3TJE7ZM5a/",
+	"S97ZwL1FHGHkGhBz5GM0JB7wQdeBO+sTJ4hmLnN3sx8mQDh9+plubkucqSC7epPKN0CTV1cNrAvhZ83A",
+	"zcSCYvDO4xil0bTKNScgnoNtKgESL5KYypDe5JfxKbIhGY9H1Z/cvHldTFb4rDIfJaVWd0CCvuVso22X",
+	"/nvXc2eSkJZiCWm1V8fNbtvQ6e3S270G1tfMRk8XxLbd7a1kJGexybmcTnJAjeoDb7ojxyx5Ko70WXwk",
+	"7zu3HHfXQZYJQhemf0JuD2HHDfrEQ0MbBz3XG6CqmLbwUSU+mE3oWQPu3INlz3LBIqIpWKBO75Pepvxx",
+	"bc3s6s0evWyrRt3sthJLfDeadx5HSEdjwL+tVd538Cjou571C1L2DEepT+NzfIdpA/QMR/xIuwR7YDWl",
+	"dKsqz1r4CDMfJWA0Zc6ZTqwhTkycjE7VPL1Nj21tpbum17lTZbW71kisJgHWeRxau95AqUHFmHAYG6Z5",
+	"BXvmDWJYQ4s4wXW8546Cd0jQd2WzT3LQ8PfhUfhNuB8+DA/H98ZfoPBxuD++M743vl9DG6aJDOyZaAhD",
+	"oQGMhbi+WKtoFa4Jcr8FnV6eddpWM+8LbwizXv4sO+CHWiXYG1Lwut2fEyopakX2LezDhfeOquF34X74",
+	"fHwnPBrfXZgGCkQchkpZmIipJ8GhyMmlQQPj5oBjszs8LhY8DQ/G98Kj8BEKH44/D5+HT8L98b3x5yj8",
+	"S/i78GsGkM3L14uixmZ3WAYz0q+nd59+PhsgiqLFFGAokSUXNsfHlWnHWxhVVPc1BYs/shsR7qPweXgU",
+	"PhnfH39GNx8ehE/GD2qISqKKexG4CJtmdodDabbIxpGa8qvwUXgQPhvfCw/HvwwP4VLeC4/Gd9D4bniE",
+	"xnfZ38Kj8Bk9AnoaR+Pfhvvho/BxeMiWlFjNBR+ECGazEQLEBR/5lgmHwDlaZb2C17p1o2E2ddLqtfX2",
+	"El7WuyvGqm6ukXqvgZvdFpghOCD9wLOc7QpA27Q8YgTvU/6S3tD7N95GdHXjO+HB+K6Gwsfj++EjCtFv",
+	"4A8H43t0Fwf0efiMIxLFvif075QoPQkPGUTgEMZ36RMUHsWIWEM/7ROPwAY9gRpU1xULIybCvYBKbVRW",
+	"pUwy4AeXBIBgjX7fHQI3HHpuz7LJ60PPNYjvv9ZotrIASOGbDA1NceRFUPEqCbBl+8rbSS/jPgVKTLA/",
+	"r6ErWSw02SBZNBxg/xYBmvvuaNAlnmKafw/3x3cpQgGmPQz3w2cU38LvUfgsPAKScCcx/zswJrsMDoya",
+	"BG2j0WhcvHiR/mcqBDPrU4LMIzggacDd4K4+xZb+DtfmKcW8RxGJAyQLD8cPEpuJrjW9Kln40V9zcX38",
+	"SzYPvZyPKJWYPh39zO0BToJwvxthMyzC8hnekhxslaQ3+r4O4p71C5BbX7fM14wljJexifWl1lJDb9fJ",
+	"kt5dMdd0o7GKG2uku7QKXoHJZyL2XP4oZpE+jsb3wocU0yfJHmz4YzKUKWh0W6u8bTm3/GnD0JfecU0C",
+	"1pZ3yPR56Tv8AxW/EtPywfKhDspbvmTzl/Ao/I6SWwZjyqgfh/vhdzXEPuexHII5V3caC1k4XnMMd2A5",
+	"29fx3oCrRpO2ln79tla5QQxiDad+KV67rQmPl4oE/o2ygPH98FvK7sR74gLBfugWrIAM/GKnL8OQj0eX",
+	"MMAfX2ODNOp1rTKwHPHX6DSw5+E9+i5Me8UdCPuTSpSgZPNwfHd8lxGA7yglkg8k+lrsZbfv2nxHl5A/",
+	"tK0AuTvE4zEUfN+WAw4p1wOHTeDSp5aHhh59mqLB9RpYUjIMXI4uyiz838Jn4cH4N5RuUfJ/mCufxJsJ",
+	"9xkNhXEv+Ih8zExEyEqRsN4yXumuGmu6WScNvd3stXTc7i7pxrK5QlZ7a7jepeyCEh8cVNYro5FlqiUQ",
+	"QJw3BthSkOWrb1y/8caVjZtvXP1fUPjV+C6X5b4IvxvfD7+n0hzimFcjdIQaCr8Oj8afMcGPE3FKkoRo",
+	"8jg8ROPPwgO62xq6SoYeMXBAzHU08kl6LFgUPRifOKaQUegLKHBrU+luInwwjWVa5mpKF6cYzcihznl0",
+	"IyPsK8nIPEhygrAVl+lzL/QkOrKfwF1GBdFGZEV3ewijnQanLajjB9gLrnLPegdVw69BeH3EQENxi14Z",
+	"EJQOEMi9v2F8PzxYWEdUDGbim/w6Y4KRl16jgj5Ftu/G9xNi73MQfOMpgJTAcYSH4XfhUfi9kKkjAVmt",
+	"vXx5CYFUR0XJI0pLx5/RFaPxXeSRn4PQXEPXPaL3LNsmZhRJsI52raCPOtFSO1m5e4gtE3nWdj/gcjd9",
+	"ozvaA2IwZKh6CdnWLbJr+QR1xIQd5JHeyDH9+IMsCkXK3zQ84lgg3r5NCU9ZnSuBF8UVMI45xVUvs02W",
+	"KDHUgRq262ZDJ4IaCmJYhBAC2c/u8Dr9mR4nR2eJgxRkEQmcnwb56L30vSWckLFlatJZpmcodbk/aJa7",
+	"3k3F9W6eX++X/Xobk+SvP4ff0Fs6fkBBfz98yjTBx7FURuUyVJV/keS0zLmEBxp/9HD8efgwPAofaVRI",
+	"oNQBiEf4GP1w57+g7HjCbBHpiQs1dNMNsI2MjATIUZSFzWKDXiTL2UY9wqMWuEoEf8eRdOHDKSVpTsFr",
+	"TuZllWJ2s2dg19mfkSgykthd1Y01s663G6Sp91q4rcckEdePQRTDv8R4kDBsnkFCachC37yoZqsc1Wwp",
+	"qGbrnGq+zFTzg9bx6WZ4CFLPOQU7p2CnRsGUAl+uzrrTTOmpO818V92P0Nj1QTNp7loqZO16EfYiZi0y",
+	"6zpp9Jp6W1wlPbYWGc3p92mSieXYBpUPmmVNKjvNyVaVGFvnblihJz+7aUUpQORvs5XeV+ukbiFjay/f",
+	"PWyVvIfkVbmCZG63r1X69rWm3L7Wyd2+1oy3L9fHGe0ydtdKHgZwa8I4ZoyyyY2Ulp4KYg3DGdLQe03c",
+	"0tvCxq/HOGO2lIIPQwSltzX8y/ju+PPwCV0MokK7HBRwX4HbfDBkW84t1HMlCbyGrjn0sUj2DaS3LSrY",
+	"DUY2gA3EfBCp+Jt+QIb+JfgJhrV8ZDkM+S3XwfZUl20kEy9a5mvLvWa7a6ys6S2j1dXbayt1fZX0VvXW",
+	"GiG9FbNL1lZWCl8mCXYFMaq8M0B21KZcASn3LKruNDS009QQVSSPf4NeFgdtJOoWdtIqI404cGONclKs",
+	"WQGWx0bZ7A5hN7PZxh8i0Mafwm+/QuHXacsWu3bRmpneRK+QldSdUkpTgxKJbls3lsxlvb1CVnVKJHRG",
+	"JUi7t4SXVbTCwQMVTfxTuB8ehk+57YGFshwKq0EGzhn/4MH43vgu1X7v8R8fh0fCKQgBTEfhN6A8PgQt",
+	"LNwHu8a39CXOUcKn9JowLTL89/Ao/CfYFCCyaZ9+Sg+dfXiIrl2FSIjwMWikoI8+Ht/PApJuVmMpM5SS",
+	"7bkjDxmus0McizgGQdU9d4QGeA8NRwF7yuLKUZ94ZCEJcMvUe5470Olrur/nB2Sg91xP75IgIJ7uj4ZD",
+	"1wuoHAEWmq8YEBELhhrgj98mznbQr6w3mqtFaROcVfFLU4wwKQ40j7dn7tFcmHvmrpdk79L3ZVh8dt9f",
+	"JJl9tNs5MPwTu/bs0htLurlMVvT2am9Np5KBHl/67sqJXXvV9ZrlkpzChSjDqtU3QsG05fswx7iqLEKf",
+	"eX6diq2ecBN/nwrr47dxauw4xTVsmkQRJT2P+3lGw4SVeF/6GOYXs54OMVRFrM/xJuSh1Rm+D7IJOAXv",
+	"/ya7b4DMoPH9yEJyUEPiW4pQOHYCdBw3+MgkhmUSs6Ml/CXVId5LOk0WkOvJbpAq84PEWhsTY5zRgO5K",
+	"GhmszXG5CzGCtMmYe1wlNglIwRv/Nd0k4NX3COS+/ys8CB+P79XQhoPIYBjsIQY+Ka5LhmfeVDlY/Tdg",
+	"80+m4nQSmdk0U3E5rnBF+Ra2owJXkFELxTCYimz5qFmvX5LVY+z4u8RjDpqRP8J2rOWBgowFNOjGZrs1",
+	"E87lDF+ZKMs27USjsn34DYsXhFIWkHQbQc3tIbJDvD3kuI7erNc5hFnyPjufCz5KVTERANGQMmU6fqzM",
+	"jI8fJ/4KTriJ1aTiN20b9fEOYTji9/GQKBR7kcuYvUwUlYFDfcO9wmC+ORzfjWW1Iw63o/Bxja1Tzmoo",
+	"ZG2Fr1g+BT2htAmVpTpmLajjzykfpcre+D7PgXgWHsDF+x6BLPWYkwL2E3hEH8Urfhweagg+oXTiV/Qh",
+	"FUfZuzykVCiAdyUe/mvmTv2Jtd3XbbJDbI4qdJ1wIQ0b+77V43mpzK/6k5s3r0MZlpGPsE8JLtC3JNtm",
+	"dWYk6bRdV9BDy1QSomdseaAAczlnglU5CQSuK/+ayp/hAf10HxTnw/E9eh3ed6x/HRGe6ByIu6HBZvHI",
+	"tAJUxej9969d1RC2fRftelYQEBHqjFh6O7Ld7ZRWW7SYzhSARCmt2YhuqgaN78HJH4DYBWf925gvHoXf",
+	"yMA4qKHNPtWk2ZHykZOrDv9fCkSd/ouFOPyGSm6ASQgSfx4n17xcr08TtQDF4WTj3WjiXuZSMX5ljndv",
+	"QdR8zxH0jt1dhZAbJzkr9LjD8LvsPWQwT9zDImt5293NXKt11ElR1g6qtut1jYsjzD6QX5DK9ZAV+Aiy",
+	"t33U9Qi+hTDyRjZZ0FAnU9hLDD6tohL9OJPxDR83NFFuSk72hrQf+pGSG8CHLbalRO2MDiue0ZGqZ9BB",
+	"EuUC4OO2Fk1F76qXKUoAGgRfQFx9B75d01BU3IlXGHI9VopG1KahHyoZFR2g2dYQzq0oQz/NVKLooOoS",
+	"BbMv1WtQzZHgbfBRc9JcUk3HFL3J1hgrQUv+PBFrIQjnTngAtixhkIxDph5BiiRzgMSfMfsjsKzxb9h3",
+	"VIbcpxcGLCOcmrNr8x39HnIaYAExt42WqaHAGzkGc4P0iYNs19mGMCbMsHeAP7YGo5RVJ68GSIKEtRSw",
+	"GuUmk3Lu+RxCkKhSewg2qfvcYLofhWgeiiCwb4DxPJVy7frEHkbKrud2bTJQe2pyqiRMVW8jiibT3FGO",
+	"K+YtEoBX423Ln2z6Y0hyFD6WvVtH4cMa2kBDvA2CJPhfFFmf14S0lBr1D2IgYbhjAwhuPOQsqpCwpdoI",
+	"nVclefWx/y75WOUP+a/CKH4w/u34dyIkkO788HW0wVIjPYIGrhctVkTUQZzdNnk9PqCu69oEQy2dwA2w",
+	"vWn9Qi3w3RVme0mxY7BlsW0sqzUJYT6H5QRkm3gZLBBblKcuev65Br48HEipgayqi235czPpKbH0DCtj",
+	"ucg44Q4AJbnLYQwS24bDPZr8PlCIFjfTFY3EKBp8ARZyc1knK71VvS28YnpsITdWi8QT+qKu6dRQ0c2o",
+	"bqd8BOz7SUCPLL9XsFc6nR1VxTAfNFUDaSh63lI9jyg7aM4LPDs+Nx/eiDLNWRb7aeTDN5v15sWLF5tL",
+	"UDBwigCfXl8hwOcWtfj3HDtSOsY1aUGqbpMgCkjLc+LH51yEkKSWKr6+rR2zUEZsKcsExqIq1SQX1Pbv",
+	"3GtnLtP7htf0bt1o6O2m2dLpfdPZhWN27yLXjv0wGTiyyesmfT+NDTCICkRaBP8S+CEdGXb23utB0alS",
+	"hydf8NtayY83u8Po2w+1idQh/1BrKLr3PTmonB0slebpDbrg85Jqm5evI9chF/yaEi7SkqbQK+5KUNCq",
+	"eAwlqYofZygVXVwuoepi55byLvwOCNLjgs5NOgyqMoeHF1iGNcROQHW3dIC4+Gd5aSqN4kubjHl0lxPk",
+	"2z+P71ENhBd6SQRwhU+FROPBKMcQb3uWY/l9EQLnl5Ztk9tQS7cp4LC1FYdNjuw3ET5K8Y8Ba94CYOog",
+	"XwIRUHFmqnBCHm/DFGkO63C/hjZHA6AtrkPyAifp8onjg/6/ORqUTKR5DpzsLrf/fi+l00SD+jUVR7Ec",
+	"wx0QHi4bVwYovwKRyvO9KtcxWlAigUe9IlajgAWebKiLrUH61WL4EMwTT2E5UlCLSLqMYzd/2idOHGeN",
+	"drEvIltqZ6qaBWn12nipu6wbKyaVzkld7zVwU++2jLa5RJZ7K7iQdO6OAjCWMFFgTqcqcUxxmnHulfoo",
+	"2fMysyonsUxEpwncmAnlzMcNiXPD42xcEluSqKIa5yTV1FVFepZtl1nDhKsDcLAc1N1L5vGpZh05Zimo",
+	"w+15yN0RksmCDUVM4SvJm3R6zZHoPstQkdcqY4uWoYYTCdVkhM9Di8nkPlfGiDV9XuVDqPfVnUauD/N0",
+	"8kLSq+ej5dnPIlpcquzQ+D+Hj0F//X58B4zG31LytiHT9YJpgor5r/Sxt12c7IcPw++4JToqipZIK81Z",
+	"bcQPEuyI8QW2gppMZk0cED2wBkRtkjdHPi4HwruQE/qQGewZb6Di7wUfSCmqxsvCjihbtlCmFFPpQlIx",
+	"o8pWkYqQ8LQKQRVNCQFLFlnRQbNui1BPPbZkmWvFuEQRID1XB6lKvqskMygArOxCrmNrjsivWnOE+sqF",
+	"wxWgjKY4/g9H3tBVUsp/sEjiaBnhQfhPimHX2ReSrj3gkcUly3KVKrI1rYqWJIWxP/0n/t+a4Q7mYgLl",
+	"RvyNgTtyVGf8FfDeb5l5MMmhx3cR6OTMgPE0N30ew9jIcgx7ZEZlSsviJSzzem7G+D2oivCU1SpJ5PPA",
+	"6cp545wz+qNBKpPcv8ALzBUja0rrcWKhSeDGaKmqeZYh2WpeqKQUUxIK0yw4RxH/gyoDSkMgULwVmUmV",
+	"KVALx1W9Xyalm601UZtCEUyiTF2IzdBxaPokEc3A3iyW4lTRV4lZCYwHC341YVFcmMk6fPxKFVlLXi5z",
+	"Zay1t6rjtW5dbwsfkR6zVlJXi0M5ToO/8HorLKQpUWkiWfp6b5gSIK9s3LhaOGdxkF/QfJJ4fLzifgkp",
+	"aca6KvlID50MyhbTmBk74nuTb6YAbO3WdQjibwu00GNshfY2JYqQpFmKFAt+eNxSJNOZdNSPVuWpFIgl",
+	"eE628lwRXFPWG/lDosCIpEg2c6lUybIGsWdh9jIjwrlB3xW5nqerz37QnKLJGtOthQiCfOZjMCwmGL+I",
+	"2goFVaKpBkTh4igBUVgtlWPuiMSOIlAVE5XQN/BeuXWl6/ynl1BO3ZlB6t+JuxZmUIGCS6WFy6cteu9V",
+	"e66HRkNTpLCDP5JeDx7/WCCeSBAzsaSYrJUsnJGlb1MlXahSI3uY3pLiAebvYYro7ksk6Crr4fwhUQBH",
+	"4hKtuXOJ1kvNJVrnXOKcS5xzibPMJVrTuUQrn0u0ToxLtF4GLsFBPT9rSIGAvGLtxvJCB2erCqOsOSBF",
+	"3c3TfjFblbF3phsZshqXKmQc0vrGD8a/TTqcfxf+k23V4mNEtaSg9PhxwyYza5MCJ0WEYWqpfw0Pw+eU",
+	"YMYrFjVqksb9m3vDSFVPrz4ViixMrlPBzgMWiwQn5m5tSiReahepcMCCx2C4jj8aEK88wj+J7yvgwmOp",
+	"4hiQcEsdqdLDln3j1JqnQWQ7v5nhAaQUgqHmOZdUeFa7sq0aRA6kWqrtRr4oDtaeiFrMK+NGaWXZOm7Z",
+	"0m21cn6sPwG7TWQ3Hc+ndXaa3alOhWXCDPEeTwDOuocCW0nMIlnqn5Bx+Sw8RFAWn50M5FiFT8PD8Nn4",
+	"PtS4/1UNvW31CJWhUnCDU9KQ5aCB5YwCUiRVRpzfZOows823mWvzzSEGpQ2/GfY+rbB2onbz3fBg/Ct1",
+	"LF6qssaUQttJIr2UZ1idxSItvnkHm6SMbP6cxW6MHwDxfJAo/j5+IInrYgKQ2AeY1Z0pqocRY1ROO4Tw",
+	"jXTV+KTlOlqZQBy6MDHV8ZXECTV8EsuYr11/ql5YKqZ0hvgiVG3W6nX0HyKq4VlGuiRdq7ZUL7e2d01f",
+	"Sfx/H/6laFzRBxs3xZpwfkBUvbbcOn7UprodnJzWcD9yrQHM6rWlqTDLCerJX1gpoCmXKMEsDidNA2yp",
+	"fZxwz2PF8rASKtBRQDh0o2cp+LXzkO7kHF/N+ul7viLSPy3uspiLLGt1nJOmNIcEs8zaXiFNqXVKmlKr",
+	"pKZ07erJa0RCgo4kbVE4hwsbiaIr5zrNHHSaSRA/Y2pKphB4FVL7qSb2LHwE7bYm6S2XpHw85OM9H/nE",
+	"cB3Th8q5GtrtW7aorMpvIgrwLeIjKzgBlac1s8rTmqTytM5VnnOV5/RVnmtXE9NpUNfrXME5V3DOFZxz",
+	"BecEFJypKkyRiusJ+flI4eCCMjEF45Tl8g7+pOIc48+V5Tlk71kiKLl4Iru8BFWgxYwNJIzj5vwqaxdE",
+	"/CgG77T83zNU0n6V1crWzSZp6W0RFK7H7KrbKsKwXrIS91qFBTAUz4UStSRFKfXS+GBjP+BhE2atcuyi",
+	"+yrKkFt6fCp1UIREzL3evpKWne2oiMx6lVHWReAL8dcJAtx8WQgwi3A8J8HnJPicBBcgEMcgwsoA5ngL",
+	"cw1iVpG2M0yMj2fBF53dFmroJ+6uZPEb4j1/fmE2X6uNyrkNu0Td8bvh0fhXcl1YlmstSg1SwpNVlg/S",
+	"1moNjXxWSMNnJe95ZqDlxKp08iqv9Ei7ZxpEX+2uNPU2Mdr6WreH9foS7jbr9W57iSwlL3KzXp/YAvHm",
+	"NJMohd33vBkZq1Qw0TB6zIiOaKvL9aytc5r1OpdoZvq4552P2r6N/D5UqE4diwzlpeUJJvA3sWUrzeDC",
+	"KwEVhDOxVIlyzbO6GLLVh/2+O4SCw6+D4fa1RrO1NarXm8v+yDCI779WfxVClGbYd2NSecUyqatwAnHz",
+	"pWN47WSoZ/EpfY+1ieb/bD/j0iS5VZAcF3SpZlY03ZV6SnCf5C3NXfU0EUK1Wl6WMc8nij3zXUJMZfnY",
+	"P43vQ9fHfZQanxWuAl4UHoXf19B7vR47KpiyuwdcpqYsZ33OSMsx0lc12nZebOPlZNg/Nibnd4czkRko",
+	"PwM9JKJGhBlas3n5uprUvKCY4YkSZrqoTAQXTabFab6cJgJsb5O5cayRTYrzOKR7c25FsTRCm8yyCp/Y",
+	"vexQm8TuMWLJe1RANwOpzXMWg4gTEE/uSzHCQythzfCsNGVcbWmVgeVExoOpxXroYtVQ8WM99zJ2bm12",
+	"h0WbV3zD6hVTYqKrlHVKG6VumalSxQophs7v5xdGFlG0XfpaYTtd3u4K1fxlKyoLuCJdHwoDL2XvoFAE",
+	"AMzL0DERA86wueMdfIvIASy+CPnIb9H+3+T4jUyMCpSnFoP4+a3Zo1dmmSGVPBpP5zpRWa7ZUrA5GOTA",
+	"l4moHW9jFujmoDhrK8aw9Q7rDjf+ArFyzLBzJnLIDuhMc+/MERwTwaciSuH+3hNGmtBtNAoiGn9Ot54K",
+	"IrpBDHrOZhRE5L86GPcCqzibddLoNXFLh2bk7WVzRSeiGbnoRV469VTazUzoMddLk+wWG1+ZuTCF6Zh+",
+	"ljlDNEKeY3Bfar1/UEP0AxMHeLrQx4od4m1VPQ0IcBzSZzX0btRmCn5AVWzv4j0fNZLBPI2pArE0oWqr",
+	"mYofSjeR2KlUiZN/g8S2sVT4KicNnagLgLKansK8kCr1yZoPR2U+Z6rxWdJpx9tI7lNdcDEZ6fQujjUW",
+	"SuEmRYTnNt5hBB3itsPHrM0Ut49R/ewO9IL9bPw71nNgko2sN7Ltj4ZREYe8hbzHDnvaQnifwEe8w0p2",
+	"KT/t4wBZrIgGPZfkYjgnUK1jBwc3c2yDcJUesvB4CMdjkXYeDlIe0R0cNKeXFGUYFs/Izz59JmnQTLoY",
+	"Zao0pChs5A/Lq90Q14UW54uuOXKH7U5Uz7JDIR/0o7aZvaTrNdunCaxprkfF/ZJ1Motz1XmUzVztGs1l",
+	"strV63XT1NtrK0s6Xmt19UZrleBW18St1nIRz/x8Wq8Vq0rRMttkqbes45Xuqt5eM+q62SBNvdfC7e6S",
+	"sWyukEINHnKrbEot3qfU2ETVKxs3rsrnfLyKm5qEGdNvhdIhUeBetErdibl32SsYlnHi58+2efxrOKkl",
+	"VqkGZ/O5izkYJu82F7U2RTiwilGM71E8SgnzrMMRBP+uo84utgLL2f5o5BNPsMYOqvIgJQ3x55FYASZb",
+	"Rjzpqwvoh1//WzyK0G46lIRZ5qVY3cEeS9qgehfFWJEawQcQpa46qMoa+os0CvEefJSM0vaRT4LAJubC",
+	"JXqfOwZ2DGLDGGl7P+FE1BkNKIRVm4abzAaoaJX0hipx2S/pLGLMTMQGl2kduJFmQxNioGcsbVsYm3Gj",
+	"26RXVYe72l7Bq3pX3FVxVQuRaei2eCXqvngyfSEZx6ZKdaaldKPRaFy8eJH+J5+N3JxHU8EkN4BXVFc1",
+	"M05uAu2kFozpURZUDE4De2X1TewHxBPSsI82ISZugV4U4RkVt2Hz8vWKxpjfNNRWRprmIXdUPiSJ4btW",
+	"0IfG77nt+gq61pMLk/zqL809OVE8nOzhVwOvcDfLze5QHqFoH0tKE5TfnVwPS6lvJfSx5D0ta6kinxlU",
+	"eSYiaFnGruTPz2j0lsOOOqpDmORToPhKCgj9priy/2K7feRYAv7IFOBnrD8k0O8o6uE5BEcfCqBlksUe",
+	"ivUeJM0DaYBZTr4dIydLjp7Xt9ws8R0/ty+FWn43aiTycBYjRH5UjmxVQD/c+S8ocu3vJ0pshvsaf9cj",
+	"yde5HUF2Ozfq9f+QNmasJ6eq0r/FgpjrZUavNiCdMv4lIQWlrCGpj5W8YJqBhDMxuRO8hLbJIACFbYQv",
+	"LLaMbLuuSWWvXde7pVxQvqXka/Bu/FoEI6hsJXw6x3UIM4HU2X+W2H9W2H8a/NdmXfx9SfxBvCFeaTTr",
+	"ilXmmFy4oSW2vJQ3uUx0tKqS3j+Dm3APLsjjyFW84aQ9xeoWuldckyh9xV+Ff4zdq8nOXpevXVHa/HJb",
+	"8k4s7pRYP0Ut7q9tNBGQl6fQ0+8JveMLNRT+d/jy3kRd8BmP/ThK0tUn4D76QhTGyAZxUVIWmbTHv1LX",
+	"72T9ZvM98sgyYfFGH3vYCIjnL2iUdgcsbAmbJuuGxr9LKflZk06vR4zA2iFX1Urhn3nsDqtBcRTL3Aw6",
+	"X6Dwz+HX4R/Df/A1azz4+TGA5mh8J36bh0uzcDewyXLAHY0/E+iVwjfeYZFDgSIXBtXSxHucc8eRCohF",
+	"mrjeHiUSO9iOqUQZa/V3spU6H32gge0+dJJ9Eh7S0xNAomcIINiHaKwn4SHdOWNqaPwAuN/j8CBqjB7t",
+	"gGepQGTO23SfyIZUFD93CzdGfpkQsr/l7UanxO6AEeEHwAa5UYkdtmqlN0a+b2EnyquZ3rIaSEEa4SKa",
+	"JrajTWpvnUnEmuxIUd8vzlokkVAVsEURP0L5/RgWlGg9geCQ8V3pNlPJ4ljzpQ1j4PLpMZsjv8Y+qmIH",
+	"ubBVbKOu7Rq3FEJhz/L84F01gn/Fa2aoTHNv0u8UeVLhVwyHVEho49yp/g4ZZodwO/KmfBtPnDFP7hpY",
+	"pmmTnHlF526WmnGUM7PqeMOjGnoHhub3UIA6f3Xh4fgzpWTYpwKC6moKQ4WIIKIqAyMXheylMDC3ZiSX",
+	"9R9X1tbWGs1We2l5Zep9ZOvTJFyRzlJ18zaZsyRyJhcKzcNI+Fj8gAwv+KXj9ApH6K0vLtquge2+6wfr",
+	"q/XV+iLrXLe406jVF/kqFgfYu/UROFA/ojLkR929j1ggLPEqM8fmcchwo31eUNP/F+6H37I42LuC341/",
+	"Pf6cKUSPZHvrETSYp6TiiLONA4EtRws1tCmBFLlO5BPWUM/GAeq65h6qYl/oQj7hhswkvF9YyEejzv7R",
+	"4V9t+q9V8Vf+T+u4IR6KI8nhFmWPRZwDVUnpkBPPA45i18PDIYGYe/rBbIEeKhwrHA8lf7wZkGE+kv6V",
+	"b278GwoWRpMKAYaL73S/mWsvw2Sd4ajrpcGCqgQbfbSDPQtDoj7sy0cYmVavRzwq3nKw7WnIdxH5GBuB",
+	"vYcoNRzgwOjz/piuQ4qYolTw1Ep/w3LBP4xhHFXpmpUMSD68o/D7UmRAuD/K0QH+0bEpwUxVdJvzoAWJ",
+	"HUzA/+TZzEgP0udThB7EBzN3gpDCt7IkISr5MyeikITOVKIgAHPGqEIaqNoMX2UpA8A4L/50k2Wh9EY2",
+	"Ei9lYXY8TGHzj+ygcExgQuQ7tbDA7HqV0bSQNfdk/AVzWUfIWUPsoyLQ83KGp1jrkF3m7k4Wc3S9yMkM",
+	"NJViMoYUpHTHaIUzeDIZ46tRgiTpOCnjTsvakRK+Pxdh01Qb7spmOkamvBwtOEfNpVOhatbEtaCWGuv1",
+	"5aX8KA8Gn/KtiSk1Q6AwHoFv+RmFHOO8v4Uo1CipJe3vs+jJp5vE+5aZUmhZXRSzqZNWr623RSFFPa6L",
+	"YrSn62yZPU60leS426Zk407wJYsjzOJRrld2/og0Owa16P8KGaryAJoKpJ8Y5c+tT6nqqhtxEVL4f6KS",
+	"XxJ0s5RQfaHCnLHGovl13OpSHDeWdXOFrOq9tTiav3RcU2JHUrnBCedTJLopuUH+YRTf5LjBRx7B5l4n",
+	"GakkrvhHYhn8Obz7UeB+xAOP+M/sb5aznfg7xBq5XvTXj1isUWch6V7iK5DCijKzQ75lcuaKKFXLcvqT",
+	"U8Q/qOOR3o874eVLg1+F33HL8mGmSCWkoMZ64UENsSGjHv05qVrsLV/pfMgUSqqhK33sbBOfuawZdy2c",
+	"DCPtMdUCc4A/vsZGaNTrkLYp/pqTL/NBbhfC/zt8TPEsMiuCS/dhbmtCnkp8ED7TEHjtj8JvIMc/eV2T",
+	"Ge9QZ/tbRqafgwXxMHxKZ2Q64uPxfaimf8C8UIy1PRCESS5eHaVmP1LUpQoPqG4f/lfm5JA2wWrc8NF/",
+	"Azbeu+MvNBRVSj+kQtn9xKpZdfYDOncCPEfTV5m0LRkjD0R/3nQRJH+IBrBZcCtL4mDlsXwuqFE0tALU",
+	"xz7VhJ1LCKOB5YOOgAYEO740wgUf7VhkF1k+/dAmqNqur5VNCUngiBbhuIpwZS9ejnZa5vJlEvZUd/GY",
+	"+UcKilFYBU18m5uXl5X0IUyDASGiCKmtUUE6x+I5t0sr4yNVFjguJpCkWQ5JCkJpPrgh56WlwTeP1DTV",
+	"8Z7hZLQcvjAJzAeKhD8q4RnAnih3mijflYlLt8x0BlM6oO2NbFYIxcqM+3/+AYk59ayhXHUNvUsXkVO5",
+	"Oltu40WKr702XuouGyu6uUrW9Ha919CpXqYbbXOJLPdW8Gq3UKdnP0f8/BPw1Rxel1xx+PvwKHxOf6Ob",
+	"C5+OP2fpcpQwPWYeTWDZvCgVlAPKlRIRc8GitKjIziZh44jMca5j700Ue6n8mpV6sUcQtm13l5iqyPlC",
+	"AuyH8pkoxNtj2oLZPZdKRubJubHkyfN8lboop5xyheEcGbdAldnU2qRas/kNr/8ayXpZfqX2e0t1a+IY",
+	"O4ZnIMTR6/SZqJnEQx2ikHuwgyjEQRbywlA7fBg+h3pAv4MgH6SQ975HP9z5vVLcTBQNojzqMayAUduj",
+	"rPKfEQV7rgdu+4HlB5aBbNe4ZTnb67K455HeyOeCIRMSYwFvYDnWgKLt9CI4cctverbFkS2HfxdBuDyZ",
+	"LoN/c2HemVtSUrYrUu9fUvDGv4tjy56rmnMrNquW9PKvy5940nGhq5KpIJwj5jUKo0oJWB0PSxTS3dyr",
+	"oOcd8pmX8k4ziOzfw6MoUjR9dE+giulRKhJIix+Efw+/Cv+MqiADPEDhIRr/MhlUpYzX04ByJmOgjlTR",
+	"TgsyLX+uyiiVipZTZgBbSwSwipBPJpEw+UZN1x8JmQaUkCjy/xB+eDL+ktkMxC5AymHt5Z4x0zR9zjos",
+	"8WZWLGA+Xb5KvrCbl69DGN26IPPECvqEpVqwOCqedwFB8Q4eEFSFgChIHLRFbJrwO5oaGsTRYVFw2EKy",
+	"Hj7PgoSUJSp7i0WgwcgPEBt+mwRUUIJnPYvYpo9wgFxHpSfMGs0X/o1pe+lUi4dg4qeIQdk1EkFfGgKn",
+	"Li9lFxPlB/GXgI1ymKDG8rLiIaK6iQAgy5dLlEvxc19T0WB85wTiCQtuOoJp8V1HkYp809IQRXcNY945",
+	"yZjGkrunFKX8+SciJJOwiO7NrIA58XDK8O9RgtY99B9X/o/onzzoTYdLcuYaui5FaGqJOSSIMPKTBxII",
+	"5eT+TqXOk+JsoDsbI88K9jYps+TON4I94m2Mgn78tzeF+vq//fRmJZ0/16Hvup71C0hLW0eX4RO0NarX",
+	"W0bg3iIO/JF0GKk1SQ+P7CDyssMbdE8d/kvt57tBDX7toKrQ/lDHJANXF3/taEAJh8QTGdoLGkBoB9sj",
+	"gm5CvUU0HHVty+8TH+R7K/DFpDW04ezxmRl86ALcIf7XEZhg4jIfl9DApfqpRyISHfQ9d7Td55lkTuC5",
+	"Ntq4fo2eBcgcUJgTYBAfQj8IhpXbt6F7XM/lNfYDzDKbWFZBJZ6U9TWUYXzx4o33axcvovC/h0/BrvmA",
+	"Gy02rl9D/+P/fweiVv/Hk4Qb9K8Qa0P/WJXLxVDFP1LhnlEhJPw+fKanO5otgODA4iOOwoeK8J3alpNu",
+	"AcIq0xyE3zKdkHLi8R2euJFTB7HK9BKQDx6Ofw35NMKzLtuuWKR8wn6lSZIGqI2xsRLsvZJ9ZMupMrfC",
+	"fvhPkCm+T1o6WfZWuK8x4YjrxY/TqX9qgWch/YAnqojgZjpzurL/JfbB4/F9qvaKkbacKC/vMCkaZuv1",
+	"Xso0oQPyxR8ztw6s407WvZwHiAMIHVQVLAPNW4J+uA9rTcPiSy2pf8sfw1E9BFS8p9r9lwuXIvxlmT+Q",
+	"IROlDDGT9LNMA0BNkfkpXYPDLSd1kF8q2/exID52kulAtWpHGRheq9U6C2I1kIc5fjD+ksL8XngkvHIU",
+	"Sdlm9kN6Qen948ujNyiZKHWYjJB9qEY5Jr4KDxyrO7rPwk8e0vtGVz6+P/4S7CjPIZuKRWpIVOEQVRPK",
+	"bKO21qg1F9aBMaHwn4AqUBP4UIuO+oGmVB5E70EttjF+BouS+tQAI/yWp7UdiqbI4we1LWfLuXjxjXcp",
+	"edtglsXeyEZkMLJx4EKZNU7OeZ4fI3ZA+apbFVaYg1UeACuOY1tOHFfjb1UWqHyx5bg9mQNAEJYPJQME",
+	"h/HItuUHxJMq3vio6hPbJp6/wGSWZDspjfMEH2Fny+GxXr24EgmLQ4QPMbNnawijIN0rl4o/OJ4U1kuF",
+	"fZ9+xTIzt5y48XHcKgB19+KS3JcS8US8AoqPYAki+qxquE7P8gYQWTBkyXBbTjSzhjxCRQN47JHeiGd2",
+	"w4wLfHbs3EL+0KawpH8fuA7ZQ5YTuFJOvBa9esHfcnoEIGSmA55iEHBzu3w0k++c6VmsMv2Ww7HCt0wi",
+	"17qTfG0wd6xq8XRA12GlYgIPO5TVdomJep474NhGFy5aTA+Jgao70Q3xqVw6xEHf15geBpKqr0UaH7It",
+	"P/A1RJzRgO3ctgZW4AOu/8u/oKtcBDI8YhInsLDto0XIs4N6btyA8ChlTUDQmplew8/4JfqSjneFiyWu",
+	"w9VEP8BeIBvnibdOX/wU7fZxgD7lMtKn9Bdd1xH/N/0rE1u4YFTNEex+uPOPzkJG/kKfKgU4GDZCyk/T",
+	"Yhx7LrWF26pcJQM3/oVe309Rpz495LvBB6OImY01KzZGE8bYcjY4CLrEdp1tX3jlxLLXEXZcsAlI2Ayo",
+	"5idxjWFYp11vd+gYVlCLxxaaPj2lDsP0jgRQVqu+B50YgIJ02vVWp4beoeIojMDmiggdnWrLUQmp4l5J",
+	"wiqqdq6/t3kTRddqpyFuGxu7w/NM+wTTbW05nU1r29H/d7KnXzM7MDP75bJr7nV4JnF3D/nuQMRD+Bpz",
+	"7RgGGYqySta243rEFBfhJvasXo/i/l+hpuPh+JcA/oE7EsBj4rnPYBDsukDYBvTGVG+8f3lBo1RkOBKm",
+	"E/EUYc8K+gMSWAY7EXfkmMTccvrY7umjIT2NW+6QGLd8qQX7BR91YqLUQdWd5uJO6xLaadAncMBXpMeW",
+	"zwghcneYeWjLiUi/5UCIuetBqQ5GHC2PMQGfkUdYE1U9PDLAlkMJFfRI5m8zS5LrkIV4Ikpm4S5fzHaI",
+	"Rp38xtQd9Bq6eJG1vL54MdHA+ZIYLG6djDoT2jWzoVgn6NyhlF2QO8pmy3S8/PbIgCjvXt1E1Q82bi5E",
+	"Vi96qbYq9Vq9vlXpQFUBRuh3+66fKO9husRHjhsgA86o6wZ9ukNfQ66HyMcGIaa/5UQ70FS3rt6poTeY",
+	"kr3OvdKdLQgtZvNriU3CE/aAstEtJz6kzlalGX0jg3urshT9HOm7W5WV6NdkKz8QDTpblTUxkbhObxNz",
+	"m3j0On3NDSNHLAqZPn8Dip0xdj1wd0BkShSHtai8YbMhPHcXVSkf1pBJulZAbzG9k+g1tBv11ICxthyb",
+	"4B3CZCFT8aYVoG2XPsdwqzUUWAOyoKEdy7e6NslTp7ecauetN5QUilHaxU/idL7bi2zdlGptsPn9ddQB",
+	"uaWjoY7jDiwH26xc25Yj4Sd/Ila9oKUoQD46S1/EMmhny0l/Ej+UP4lOky6PijCdGtoMyLDehMPx4+yB",
+	"Cz6TGLcchntM/KMSGl/7JfZhayPaDBPfIp7KvvvhN/8m9x0XX11OfAWDbznsE/FOO/kKBE7H6CveWlK8",
+	"lSBQom7SlsOlUGJGorIYZDkxSLaFOiWUdDjxVhfb2IlXukLHjr6hQ8TQZ/ws9SFyyA7QXUomyDYOqFgJ",
+	"jMpHvyCey3vEsMHFNXvD81wPJLY/xz3l4itG6GMwaH2yVTFck2xV1rcqzBz2k5s3r4OOM/KZUWyrom1V",
+	"LFN6ZTSyTOnZgPg+3qZj/HDnH9pWhU2+VVn/2SdbFZjqCpuCPU6/PvJsGFv0IzEJc955vtyUZKty+8Pb",
+	"lIx0ohE7TEz0uejI1ow+RdEL6FOIgKSnkRYlY4GyXa9T0esDbFsmSJGw/A76lJM05naOqDTztIPMAt47",
+	"jdXR6o58yyG+j7yRTRBUbfL58njNxcRs1xyo4gER3Yn5IskfMnLkvDKLzc/DUETyowgTYOEugIIcvkzi",
+	"R1awIGZu0JnfdzAXmYkZzQzo6GzTOUfOLcfddZJyNh+gRQe44jpUknrT9bqWaZIkuNjrfUzXqhQZ+Uht",
+	"OtK7bvAmFTCiEcTclsmg6vCgr7Qoeyl603NHARGDrvHl9WzLCKJBzdHQtgwKnQ7UhevA2Cz8tcP91x20",
+	"yIWnD8QPbMwmLPRNOMCrZEgckzjGXjQ2Rib/MYgUWH7aVQg1EpwDI6ZOYSAp4uxiVsLPaIlhB72C1xwW",
+	"zhXNxdQkfnWrDDxsOBg6GqGpWvEVzwosQxptwsoN/q69l95EdsKKVgmsAEz73ALCTR/V2FS8UJHifCpM",
+	"RdUlM7I7JA4eWpX1SqtWr7Wg1lPQB0N/Qr1mPJX+vE0mV9TmcaJ35X43CZtVDd0gwchzmPliO24jldGV",
+	"qh231/MJ8EDQkHk6Aw+2u+oasKKRZ0sdldQUzHQNX2wID63FbRLoMItOdXGdPdF39IZeZ7/7Ot0ogxAj",
+	"CtfMynrlLRJAOOfblh8AsDw8IAGA5meKQm1PwwMImAfbqtwZgO8wcJF/yxom/DR1rWLRz/91RLw9Uclm",
+	"vcJAUZFDFAJvRLhTAcINsvEimSX9Pzwi614NvYM/tgajgahhmliUByeUjEfJWRccTLllfUjfZnEdcIDN",
+	"el24PHi9djxkdMNyncWf+yzohq8kjrqGM1j/pOKPBgPs7dFrsOuKTaSQCsqb2SMih6HwTIyfReVsi1aR",
+	"4MGY6uK9FOglxmtK40V1fSmE+th/l3wcVNZ72PaJxppBbFq/IJX1phwMw0qcFChXwgDzOsOj1+qsUR2c",
+	"3muNuhwtI/e5aNwGr1R8mFPaZkeXIxFxBGNMzU2ma2gzVFDNEqHM4mVsxmnUlXa9Mf0TmfOyj1rTP4rY",
+	"LHzRbBf4IkX66YdLRbYkOM4mMBrgFOzbZiFwvIUDssv7PMXX4S0ScN3NZuQqwNsU4Vm9br/y4W2tMnRF",
+	"oOrQI5RTRxc4Q8yEKw3CjCKSXkNXIiN31EakQfVCMSDq7nGj6Toa+QRFNeSF/lLAdIKKWU64HqCynLDU",
+	"rshwwseTV8IsozCDuhj5JbCJWwE3NqVM0qgzoRBQZ16MixnwOO9SsS040AzfYmcE585pNfGDy665V5Lw",
+	"GtI4CdL7XpyVEFVoF678SNdUUuFs5/pUv/TlutTZlJUOjDrvyjlnDUXT5lSvTr6VqF9ntqdqoilpmY+l",
+	"+t5xA+RkZV9eV7cCWnSq3i3nprOUk5WLyaZqx6Yrq6aqpkr1TaPypawIaZz4yjhkopuK1IGkUi/G4kjx",
+	"1xtxS4t1qAge19EuUtqlUYmyR4QRjrFYL4hzrCEVljcBAG6bokDsW/apXNOqCEdvVMrwTOliJop8JINR",
+	"KUW+fWypiRv/UzJTRP4sX8SwqO4pKQMBuVe6dI0kuhbdkUXLfK0YVGcXeuYi3SRO6lUTbuoFhBthMmAf",
+	"rE3/QJgDrgorwEsqR7GTZ7dEJUXd1lTK8qJHqJRSXGeO4qvv8SgcibmFT2O1GQSP0cDPV5yFIoG6JNgl",
+	"xIm7mmwEb0FOlWPKv71Nf6tajmGPfGuHnICWzWChFFj4o4nq9g0GymkK9++ZWLAIYUS8r/V3UAv4YHxH",
+	"7pQpQVbjOUas7O4X9C3emUaCI6sjxYy9UDLSpEJYYKVLjDbrzWW93tDrjZv1+jr8//+sqPXmxIkU0Z/j",
+	"QM157psXyf9n/q67pAc+5QLbbjVuNlvrS2vrS2vTt/12yW0f32oQX8ik3BptmHsJqXTvOmAjTPohJlsR",
+	"KFEhjg/zb44GVNphEkS+4xVgJ4kZPFhjI5CA2li62ZBwqaw4QqWvCf7ayjo4F6MmT+ynNSH8KH2ylXXm",
+	"e4Tj61m2zX6LpS0WGyTBAGqWzcq9BSGdp4mCEZRzI8VZMlJ4gsgXZbCyhzfBZqeYMjKMVzJmRLZpyZjB",
+	"2mBNM2nMnWeqmCV7Qj4OdMuczDKnMssXXI63IRjEEAd9ycwdk7dJzGFavafjM4shtkyFnWOD9QnhnCLV",
+	"kk6SxKRs9AzLOEuatanWieejcies5NlEfXpKkR6YUL4FU2RXIPloSeaXc9LYVYxO4nLFrU9g63ljgp0n",
+	"DRW5kiNlaiy2LQFIxuxS8D0OPy2qbs+R2/7o9eWXmDHnOA5wYPSPXcpNVF2LzPuJduQ86C7VSA1iPgbu",
+	"DqRiTaonsqgoJ7JQSwcbQAZtlyQiqjIFIIjtQ6DuWgdVE1EOPOwdO/4ugYaGnsWjszKJ/ceXDVhaX1Hx",
+	"gJ1QRkCQihJNlRG+egE1+k9YKJjZ8wGYel3UJYrvydvursj+FiWJpBJNKv4fVSb82ScR34w0rmS5omLF",
+	"zCMLdlSIrBSZzqkUdyI2aJ6ZmmODTtbDUMEuuc3mCbPB1lzYYF65tRPjhKxY6atiPt4MsP2ymo4TRfBk",
+	"WW8GFXdRcDamn7h+nlE5m54J5ZaYIVlVGuwGMVzP9PN0GOQ6Sga9jjqRiazDMs4SkegQx/xzYkB1WmYT",
+	"8uOEMSmxIlEc1/UmMvUA3+IMVvx2CWpcSPXURTNHKW5ARE27CpFAFFA2Y0MfMrDjuCAWeEQXD6sQ7Y8y",
+	"8aNz0/0H+Jbg7gLeutjldH4foUdODMA7+FaiFqF/NdZRz8WAomIAQ/gk/7rC0yan8P2r8f39mVyKuxLd",
+	"opn5fxl2lIsHJ++AjvaZYf8RrYEMG0qO1G7oE4RhecNB66TV8JZE8+chiUw4+nO55OWUMOiRpuQL2fg4",
+	"VdCIk1EnSBWp4D9lEZwbUX48lrOLWIL8QtpZHbdBtPfieDooaeUQQrltqkslExcMN5GrLQXiDaIcA8it",
+	"oar6nGPuommTrDgG4MTYuxtSENzs7IdumBf9lG3SKYiI6mBK4zP7WioAJrfijCtlpdtlypWkVM0qeTGl",
+	"ZMNIKXSrVcwO6yQnQI1ma4Z4KmV1zNONqYqPpFhc1XHgMwsTku79/KKj1AUnXw2L748v4EmO2xV85EaM",
+	"NpN4yaLfHepd7NzyF2dNGhI1eo7Ch3pejRteolGOjKK0r/omppwI8ZALH23u+QEZLCQae19CUcmYDuvP",
+	"A5wDimCo+pwDX/JFw6agjwhVZ3n1Ft/Gfl9D2Ke6sqgQgliBkHmxIchUiplQBOFcdhS/ofQUszSNuGrp",
+	"ZcwKnR6TIsKMWXqYaqXkq2ghWwEV7OMm/5V6u73UXGrU23FjKqlzV3O1nen+DbEzbRaHFZNMdipST3Ao",
+	"dM1roEHaTmbSZnNJOWmj0Sg46WaXePT75LR/Cb8B8wxH8VnDY9TXbR7UPIEa9FQ2u8OZSfp55IuaylIg",
+	"S2ICvSBdfgXLUttPoj8romHy27IdKYuHyQmaKcHSCvxUjas4PmauETDTZe34jSnRMLLgPbOZq1Ap71yT",
+	"V33mcJjkub7gkBiez5OIWElbcVIZPzHaZPipigHIrQWTqZkFo2HY0DyTBUJcPtRUKs9VMnCT6k4CTWJd",
+	"Jhqd4pahDs+sr8XhmSXDcZx4OQlxi7vJ8mc6LsOon2IMyKusFfw44kCmagL58SBlWp4kOE6i1Hq6xro2",
+	"ryLrcRUKOQ5kYjOQMxULMgOjnBgXcga4ZevMcMtZrXQO2b0uaotLWjVv4SVweIJ1LmFMkxhQVMqjXj7+",
+	"4PRsYrkxHjl9T1SA2IkjWY7J6Vqnxekm9Vw5TxL8EUR5HMdeltbgFpms/BFXsxYN7JmTPDS/52XQIzZL",
+	"yfGd8b3x/RraZHUNsAlFETDlTGZSFl+XGNcFH3UodXzfs8Egxoo/bhOpsl8s3hMHPD5QUQl7pmQdi5gH",
+	"uGOSu+sg7ItCTPAyK4rHyumK0lnxLNdM6IaStMYJZw+2IaADQU3G7l5qffN2BWHT1OlGJa7KlqWzZZXh",
+	"wtJnPgya50DaMM0r2DMjVEq07T9FNl3gmM6o2jsrI8cM8il3m2nyS6RiXPT9xAFFXTnlHvvrlM4XAU6B",
+	"ehRDz+1ZNnl96LmsEgV3mRVmXJPw68SFBajOlJEUgERBoVPbAutpBs6cRKmrC8AVhXp4vDr165b5WvvE",
+	"qgyU1KvVtH1+Xrg0Cp5LIj8q7x2lT1kWf1IyyeInGep2m8knNlG2rP0bVK5/opBTrsInvlJCgbjTmNfU",
+	"0k42ZLrGiDn7HBd1XXOPZ+VZPmrW65eknj1czuGtOv0RtqOehdyd5yAyGAZ7qENvTAexhkjzEiEYYE5U",
+	"ikiMFUWHwnlkhAsG9DMhX5xB6UErs9+nvBDTI0Ur7ZtxCXV2LpO23p5561lJ40W7DCh2mTkM3vKReCHL",
+	"4V8YJ15sn5bFgN29c1b9klvI2TGeDs/1uYGwoBUgIkkpghSFzmyYpq8Od6mmDeFQsx1a4Ig4G3BXQ3HJ",
+	"hRRhZ9b0Pt4hcavSqiOaOYJ580zp9H53OHdmTMfMVeghoOLk+a2G3n//2tWJXFdDmL30ihnhMQBZobo7",
+	"xXzRm91hWo/PCz+aUb9vllbT87DmxYW5ZumGBZbGycGuxYBzCoZ/FXmdnyKeQqFz5v6j08NVlGbeIsEx",
+	"FfA8EUHWx1OSAUg6LD1j4ZVTzOctBsygjZ8xTbx1rolPCTt7mTXxDPc+OZV8Fo5cVFQ4V8bPlXFJGZ+J",
+	"6YpeclIh/6g+maii/hHr1DNBCY+7fomG21Jr7/CghjYtaF4MnJX3/Yk7ofFphNoLpRLWpeIGrJABqOHq",
+	"LgVQ5MDAjkFsYnZq6LoHWZMWa9KaqJKQM0AVO3tBny6G2D7REBQG5rEDHhkSHGhcCVdXQ2DsueYRf2QH",
+	"UQyBXOAFqqBRSpuuUODdgkTVDQEOnsHDUCybOanGEfGKRfzFTXakLOk5ICDdH1cX4rCdVEddvKLQgRhY",
+	"KuvxODOR1TK4Og/yyAFJYRgTu7I0sQSULQmvJkDacYNEGca410EEeNYSj0WTi+50lfVKBnEhfBzat1XW",
+	"Wb40ncByeH+3dMW+S6gA6FnSGFJ2CtIKSakQwW6wJbdZOWF6VZZxo1c3mkRfNdtdvd1rYX3NaBC92V0x",
+	"l8hqr44brcSG+HbZZoBm7iS77uUhgDiURXr0qU59leL4I97PYMxlbKKXgBXOztES7Ik38aSUjtXbRhGt",
+	"E+mKKKJ2gmnxu1eMY6Vbz0zgVH+DjEtWBPaI8aojqBx0lwrVaPybcD/8VmJe48+ZKvF4fD98LmViPk3y",
+	"ND+mAfPhZumr14lb4HeGeI+YG0HnUrKVfVzvJ7+WEAsiV5UEQrt9wtpIRnVJwBzOeqfHdZGgESDBnm0R",
+	"L/qZkn/bhrbMwpAt10lyPaksUo035V3P9m3Vsj1eWYW5l5OlX8eWeXlvQyDl2WDl9K5MYC7weBILz1Rx",
+	"nRcrz1ziV5iFi0uShvZp8O00nE+MX9e7q6RtNrHeMFo9vU2WsL7aXTH1tV6dNHCz2zLajXN+/TLwa0rI",
+	"0OU9JJGyEnza3SExJ4qbUVPmI/2NdwKfWOfvAHp9xNwaSiXErcO+RBHX/iX0D3tKufezcB+JlmEofBQ+",
+	"GT9IfRge1tA7UYtxdW/zwAXemO12HrMzdZ/uJE/L7deNqq+lZ+8R4i+kOR+BhtqC5fMKQzEr5Nzc7Gii",
+	"BXm1A0GyxJQEdqmfO/BsE9LLqIABNmpo7ceaKgeoS4gDL6A9EqSY6jH4Zx7vdHfI9Uxd8ptu/GfezP6M",
+	"cFOK3CoDoxKHLCiVwVoxp9HoNHluuQv5arHhd90gdYcsH4lbQ1H82OyY15lDRUrwJbg2W4XlbF9C5Y6I",
+	"c/DktsSejsfDV/Bat2G0TH2ZrPb0Nq539dWm2daXyEpvDTcoD18+5+FnlIcvA1dDgp6imIiim678t5im",
+	"Fmfrk7jKJCYOCvdh+J2sdN8PHwFv/2dUrDfNoFlT0PF/Dh9DEbDvx3fCw/BZ+G0N/dQK+n3X5mV2Y6My",
+	"5Z4J/qhm1F3s3NJUn1Y7+T2sOlFtv0y/LN6PV7h3TZcwNmr0sbctT+I6vD6w9O1CMT03sgloWVIWF+7N",
+	"07815FtU4MCZ+YVxka3VXJguEvRcD1nBqUgG1xm+bSiap5wNUWCXIiKxFdJACrOwx3z78PLpsf2JF/YV",
+	"N5dDbex5MPd8XVvWmy+hScBOKdxSifTjGMd7q7jebRr6krlC9HZvDeuUcettcxlM481ua+mcUZ9RRr2E",
+	"OHWTLOMJ+laeLSuExxNSreWO3M/Gn4ffR9p2DV0XBfInKtU+CQKbgNFcSLSU8fAelb6KhUuDUC4ej8B5",
+	"ObSUAjEaoqmZOHQpY4UP3LgnrGxhj1t2ZrzJXLKqdsrJ6LGifbp69gQ7Nce5rLp9RhiqOIQJtD16ZRIb",
+	"jV6aC/tUXaxXi3tyDM8g5qkYqieAmfPNkroxk1Mtzz+mNXu1WzeaZpvoVPHV292Goa+1yJIuGG/bXFo5",
+	"Z7BnlMGuRAxWoQzPxF+Z7jS7ozl8CPXlHwL7vFdDN3ivGKqVMUUt0soCN+1ITnp8mSs569ClzC2yB+do",
+	"v3RMTR7zgp/vcZXURJX/2Ar6sZ9YaoNzMo7YeL3TWRwD7jHYGrfpzYmxCb1bVS2KPqFbHGCTTORqkX1v",
+	"LlyNo/OrpwamTBvS9aJ8gXlhA5d1PeKnMi8DsMzo0tcldVsiW03MADkqMJ435XOxp+NxOKEq6q3ukqG3",
+	"qR651mtgvdltG8vmKqn3TiS+ioPrnNHNg9G1LkecLiJ65ZkbvzQf8bj0kzfsJhIW7qeNujywuUcIy7wZ",
+	"YsvU6S98nflMMXKppLihpOqJ30DVm2whltZR7bijYNtl4bruKG0ensY9pXW9eO7IL2B6I2eGXUacLi+P",
+	"gx6I5Rezqc6XbeZflFeek3YJC923TOSOglNhmjFzzIW7cIWK+3U8jii8nDplgHqbrPZ0quvpLWPJXCGU",
+	"OTbb5xzxbHPEdsQQBYoxQndcBTCFgoH7kScXiZ9VK5T5oCqJ8UtuVMVZ1yO9h8KkGq1lNoWRciY1N5Q6",
+	"ncb9nweWM0rznfhOHluVlDyZZ4xb3nQn9Dh7oeyS0r48fllcvYRMzBNglInb8sqzSlnLPFGGmRv3n8s5",
+	"5YMopmvKTUePwVoFC9WbuM35K9Uw9Qam2ueKuUZ4c4tz1np2lc2NPN5600U3FJWh1dy1GfWHLd6OM+rB",
+	"jHaaNcRKj/hRl26023d9EofkQJqMgT0PUnIsD7m7wFaiKFhU9Ye2FSDL4cbWRMhGRvtjHryEV9MjUUUo",
+	"3pmUVaC2nJz8FGjBLcp9oE7ch/fEmnmyztk7ejOu69CM+2pPauQJjpsPmsdq42kkRkqQzPfiHtK8UIai",
+	"rY6KW11zDCqaiJRZXneY/vF9z74Z2JX15bpWGY68oesT1plD5CTvJ/p4o6ZUd/hNbNkTag+/DgB7rbk1",
+	"qtebyzzx67V6scLF6o8bcfmDCPHoWdwgBrGGsC8ywBYdFSz2/4kPR09bapD5x4TL/gE3rRyN74TfcvvL",
+	"d+H++Nfgzk+47Vm7Uw46Ufup0hvZtpQJwv/0HhQgqaxX5K7fAW8/5LgOMFTRaxl4WqJ5koG9qF5UwQZH",
+	"JfsLDcT6oRcS5T2x9arSqNdrwIRI8UbZdA0g5/IqWGwAuN9XVc24Z2mr3Zyh4yvcJc5yPmi+gEJYce73",
+	"9F6vjYJwjq6vusp1dD0WLfO1xomU1JLY0fzKYvGzOi+G9eNrKctuyU5zWmfyGO8WP4nJx+3ivWRTQlHU",
+	"0TASikRfOiEXaVwaiimkD6JNXL5mnv0NJ4sf7OmUvoaxHDK5LNS/hc+4jeUw/B6Fh/lVkyQZQBLeJpVH",
+	"asxcHkniCS+2LpIIiAJwpvuqi4cMEpqMMJHyKkISZhXSrpIAWzZbC7bsG7PKTfWYY1AaPy+WUV5knE3i",
+	"YwLq7R+N7BdXFZUQQF1g9La6wmhBiTGQmmGWlB9zBUZTJerFP7+DTZJuXdmoy00yhZsx804j3UizWZTE",
+	"5OWnwBhs2fkvvWv6FCjstQnezMp6ZWnqS4nBhpmIUjbMCh9HKUxDP+nYO/dhbuvRJFRLSZdxWG9myKYY",
+	"khfXyM65xF8Qa5VjT0XntpVjSJuLjdMq+yY4qRAyZeXhvNzbS9GdtIxQeVJNs5NSZoG+2dxsZnnIZPT/",
+	"ZNpnZ0TMY7XQLiBunjfRPntNtItIGOeNtufUaLt5hhptnzOzl7fVdpKh5dYtbR3PYdSa7jCCth3pZiCp",
+	"iuAd9nfms1kA5jbJxVTGNwQVwpHFqaCcTw4pY50J1ZzSfiVyKi6lVsxwW2VcSq25uZRaM7iULhTkLpMt",
+	"GAb2zHcJMWPeWs6m0VLYNAqYH1qlzA+trPnB7w6Ty/7R2SNK8lPpvhcVGubhfmoVcj85bvARr/0AckkJ",
+	"zbh1XN9T6+X3PbVOwPfUKi9Itc59T+e+p/n7nlrTzAStefqeWmfX96SWU0r4nlpn3ffUOuO+J4fsKt1O",
+	"DtkVqCKVNo/yXpn4PTgFF1PrFFxMrdOS8UCkay3Xz51ML52TSRboSsuLr6BriMIDQpNPwDfUkubJqYMc",
+	"uXgaxxDqFotKjfN38bTOrWIvp4tHLbvRt4kx8qxgD0hgl2CPeBujoF9Z/9mH9Ib4sB6ViCJ1n6tSKcFH",
+	"XbJtOUxGE1hbq9UWEhH+GfyGe8hXlpGC/iC42PjzGisiDcUYIwMbRJJ09xDmTQCgRa4UXZIUAzn/eU9o",
+	"RhPEUeGdOqzFEeg+qvrEtonnR3UbBR2SfFJJZ5U0rWSHVE59ML4bHo0/o/xv/Gsqy21KxjofBX0coCHx",
+	"YDoQaLBz64KPfMtk+cxCRq5yaqPxpfgar0nga7KYHPUdhovH2gtGeUzEvOCjno0D1PlkS5L6tirr6Ic7",
+	"/7jdQYvwhB9E6hmXuHw8IGjXw8MhMcFI+ckWiFrRi5dSaVQcqKyXoVhMlEqVrFLtenFhE2gvQYYI84IM",
+	"EtBFqsDtD2//zwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -193,7 +193,9 @@ func cmSaveMerchant(ctx context.Context, tx *sql.Tx, m *cryptomus.Merchant, load
 	row, wallets := cmEncodeMerchant(m)
 	res, err := tx.ExecContext(ctx, cmUpdateMerchant, row.paymentKey, row.payoutKey, row.blocked, row.version,
 		row.createdAt, row.updatedAt, row.uuid, loaded)
-	if err := cmRequireOneRow(res, err, "merchant "+m.UUID); err != nil {
+	if err := requireOneRow(res, err, func() error {
+		return cryptomus.Errorf(cryptomus.EConflict, "cryptomus merchant %s was changed by another request: read it again and retry", m.UUID)
+	}); err != nil {
 		m.Version = loaded
 		return err
 	}
@@ -228,27 +230,6 @@ func (r *cmInvoiceRow) fields() []any {
 		&r.address, &r.from, &r.txid, &r.createdAt, &r.updatedAt, &r.expiredAt, &r.refunded,
 		&r.rAddress, &r.rSubtract, &r.rAmount, &r.rFee, &r.rReceives, &r.rAt,
 		&r.version}
-}
-
-// cmValues dereferences the pointers of fields() into statement arguments
-// (orders.go's values plus sql.NullInt64, for refund_is_subtract).
-func cmValues(ptrs []any) []any {
-	out := make([]any, len(ptrs))
-	for i, p := range ptrs {
-		switch v := p.(type) {
-		case *string:
-			out[i] = *v
-		case *int64:
-			out[i] = *v
-		case *sql.NullString:
-			out[i] = *v
-		case *sql.NullInt64:
-			out[i] = *v
-		default:
-			panic(fmt.Sprintf("sqlitedb: unexpected field type %T", p))
-		}
-	}
-	return out
 }
 
 func cmNullMoney(d *decimal.Decimal) sql.NullString {
@@ -337,7 +318,7 @@ func (d *DB) CreateInvoice(ctx context.Context, inv *cryptomus.Invoice) error {
 			return cryptomus.Errorf(cryptomus.ENotFound, "merchant %s not found", inv.MerchantUUID)
 		}
 		row := cmEncodeInvoice(inv)
-		_, err := tx.ExecContext(ctx, cmInsertInvoice, cmValues(row.fields())...)
+		_, err := tx.ExecContext(ctx, cmInsertInvoice, values(row.fields())...)
 		if isUnique(err) {
 			return cryptomus.Errorf(cryptomus.EConflict, "merchant %s already has an invoice with order_id %s", inv.MerchantUUID, inv.OrderID)
 		}
@@ -390,9 +371,11 @@ func (d *DB) UpdateInvoice(ctx context.Context, uuid string, fn func(inv *crypto
 		}
 		inv.Version = loadedInv + 1
 		row := cmEncodeInvoice(inv)
-		args := append(cmValues(row.fields())[3:], row.uuid, loadedInv) // uuid, merchant and order_id never change
+		args := append(values(row.fields())[3:], row.uuid, loadedInv) // uuid, merchant and order_id never change
 		res, err := tx.ExecContext(ctx, cmUpdateInvoice, args...)
-		if err := cmRequireOneRow(res, err, "invoice "+uuid); err != nil {
+		if err := requireOneRow(res, err, func() error {
+			return cryptomus.Errorf(cryptomus.EConflict, "cryptomus invoice %s was changed by another request: read it again and retry", uuid)
+		}); err != nil {
 			return err
 		}
 		m.Version = loadedM
@@ -409,20 +392,4 @@ func (d *DB) UpdateInvoice(ctx context.Context, uuid string, fn func(inv *crypto
 		return nil, err
 	}
 	return out, nil
-}
-
-// cmRequireOneRow checks a guarded UPDATE: no row means the version moved
-// under us, which the write lock should make impossible, so say so.
-func cmRequireOneRow(res sql.Result, err error, what string) error {
-	if err != nil {
-		return fmt.Errorf("sqlitedb: update: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("sqlitedb: update: %w", err)
-	}
-	if n != 1 {
-		return cryptomus.Errorf(cryptomus.EConflict, "cryptomus %s was changed by another request: read it again and retry", what)
-	}
-	return nil
 }

@@ -147,6 +147,8 @@ func values(ptrs []any) []any {
 			out[i] = *v
 		case *sql.NullString:
 			out[i] = *v
+		case *sql.NullInt64:
+			out[i] = *v
 		default:
 			panic(fmt.Sprintf("sqlitedb: unexpected field type %T", p))
 		}
@@ -388,7 +390,7 @@ func saveOrder(ctx context.Context, tx *sql.Tx, lo *loadedOrder) error {
 	row := encodeOrder(lo.o)
 	args := append(values(row.fields())[2:], lo.id, lo.version) // platform and extId never change
 	res, err := tx.ExecContext(ctx, updateOrder, args...)
-	if err := requireOneRow(res, err, "order "+lo.o.ExtID); err != nil {
+	if err := requireOneRow(res, err, staleMedusa("order", lo.o.ExtID)); err != nil {
 		return err
 	}
 	if err := saveServices(ctx, tx, lo); err != nil {

@@ -219,7 +219,7 @@ func saveRecipient(ctx context.Context, tx *sql.Tx, lr *loadedRecipient) error {
 	row := encodeRecipient(lr.r)
 	res, err := tx.ExecContext(ctx, updateRecipient, row.name, row.sbpPhone, row.sbpFirst, row.sbpLast, row.sbpMiddle,
 		row.version, row.updatedAt, lr.id, lr.version)
-	if err := requireOneRow(res, err, "recipient "+lr.r.ExtID); err != nil {
+	if err := requireOneRow(res, err, staleMedusa("recipient", lr.r.ExtID)); err != nil {
 		return err
 	}
 	return syncPayoutMethods(ctx, tx, lr)
@@ -260,8 +260,9 @@ func syncPayoutMethods(ctx context.Context, tx *sql.Tx, lr *loadedRecipient) err
 }
 
 // requireOneRow checks a guarded UPDATE: no row means the version moved
-// under us, which the write lock should make impossible, so say so.
-func requireOneRow(res sql.Result, err error, what string) error {
+// under us, which the write lock should make impossible; stale says so in
+// the domain's words.
+func requireOneRow(res sql.Result, err error, stale func() error) error {
 	if err != nil {
 		return fmt.Errorf("sqlitedb: update: %w", err)
 	}
@@ -270,7 +271,13 @@ func requireOneRow(res sql.Result, err error, what string) error {
 		return fmt.Errorf("sqlitedb: update: %w", err)
 	}
 	if n != 1 {
-		return medusa.Errorf(medusa.EConflict, "%s was changed by another request: read it again and retry", what)
+		return stale()
 	}
 	return nil
+}
+
+func staleMedusa(what, id string) func() error {
+	return func() error {
+		return medusa.Errorf(medusa.EConflict, "%s %s was changed by another request: read it again and retry", what, id)
+	}
 }

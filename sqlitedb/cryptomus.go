@@ -127,13 +127,13 @@ func cmLoadMerchant(ctx context.Context, q querier, uuid string) (*cryptomus.Mer
 // Merchant returns a Cryptomus merchant with its wallets in list order;
 // ENotFound when unknown.
 func (d *DB) Merchant(ctx context.Context, uuid string) (*cryptomus.Merchant, error) {
-	return cmLoadMerchant(ctx, d.db, uuid)
+	return cmLoadMerchant(ctx, d, uuid)
 }
 
 // CreateMerchant stores a merchant with its wallets; EConflict when the uuid
 // exists.
 func (d *DB) CreateMerchant(ctx context.Context, m *cryptomus.Merchant) error {
-	return d.writeTx(ctx, func(tx *sql.Tx) error {
+	return d.writeTx(ctx, func(tx *txn) error {
 		row, wallets := cmEncodeMerchant(m)
 		_, err := tx.ExecContext(ctx, cmInsertMerchant, row.uuid, row.paymentKey, row.payoutKey, row.blocked,
 			row.version, row.createdAt, row.updatedAt)
@@ -147,7 +147,7 @@ func (d *DB) CreateMerchant(ctx context.Context, m *cryptomus.Merchant) error {
 	})
 }
 
-func cmInsertWallets(ctx context.Context, tx *sql.Tx, merchantUUID string, wallets []cmWalletRow) error {
+func cmInsertWallets(ctx context.Context, tx *txn, merchantUUID string, wallets []cmWalletRow) error {
 	for i, w := range wallets {
 		_, err := tx.ExecContext(ctx, cmInsertWallet, merchantUUID, w.currency, i, w.balance)
 		if isUnique(err) {
@@ -165,7 +165,7 @@ func cmInsertWallets(ctx context.Context, tx *sql.Tx, merchantUUID string, walle
 // bumped; fn's error is returned unchanged and nothing is written.
 func (d *DB) UpdateMerchant(ctx context.Context, uuid string, fn func(*cryptomus.Merchant) error) (*cryptomus.Merchant, error) {
 	var out *cryptomus.Merchant
-	err := d.writeTx(ctx, func(tx *sql.Tx) error {
+	err := d.writeTx(ctx, func(tx *txn) error {
 		m, err := cmLoadMerchant(ctx, tx, uuid)
 		if err != nil {
 			return err
@@ -188,7 +188,7 @@ func (d *DB) UpdateMerchant(ctx context.Context, uuid string, fn func(*cryptomus
 
 // cmSaveMerchant writes m (bumping its version) over the row of version
 // loaded, and replaces its wallets.
-func cmSaveMerchant(ctx context.Context, tx *sql.Tx, m *cryptomus.Merchant, loaded int64) error {
+func cmSaveMerchant(ctx context.Context, tx *txn, m *cryptomus.Merchant, loaded int64) error {
 	m.Version = loaded + 1
 	row, wallets := cmEncodeMerchant(m)
 	res, err := tx.ExecContext(ctx, cmUpdateMerchant, row.paymentKey, row.payoutKey, row.blocked, row.version,
@@ -309,7 +309,7 @@ func cmLoadInvoice(ctx context.Context, q querier, query, what string, args ...a
 // used its order_id (or the uuid exists), ENotFound when the merchant does
 // not exist.
 func (d *DB) CreateInvoice(ctx context.Context, inv *cryptomus.Invoice) error {
-	return d.writeTx(ctx, func(tx *sql.Tx) error {
+	return d.writeTx(ctx, func(tx *txn) error {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, cmMerchantExists, inv.MerchantUUID).Scan(&exists); err != nil {
 			return fmt.Errorf("sqlitedb: create cryptomus invoice: %w", err)
@@ -332,18 +332,18 @@ func (d *DB) CreateInvoice(ctx context.Context, inv *cryptomus.Invoice) error {
 // InvoiceByUUID returns the merchant's invoice uuid; ENotFound when the
 // merchant has none.
 func (d *DB) InvoiceByUUID(ctx context.Context, merchantUUID, uuid string) (*cryptomus.Invoice, error) {
-	return cmLoadInvoice(ctx, d.db, cmSelectInvoiceByUUID, uuid, merchantUUID, uuid)
+	return cmLoadInvoice(ctx, d, cmSelectInvoiceByUUID, uuid, merchantUUID, uuid)
 }
 
 // InvoiceByOrderID returns the merchant's invoice with orderID; ENotFound
 // when the merchant has none.
 func (d *DB) InvoiceByOrderID(ctx context.Context, merchantUUID, orderID string) (*cryptomus.Invoice, error) {
-	return cmLoadInvoice(ctx, d.db, cmSelectInvoiceByOrderID, "with order_id "+orderID, merchantUUID, orderID)
+	return cmLoadInvoice(ctx, d, cmSelectInvoiceByOrderID, "with order_id "+orderID, merchantUUID, orderID)
 }
 
 // InvoiceByUUIDAnyMerchant returns any merchant's invoice uuid.
 func (d *DB) InvoiceByUUIDAnyMerchant(ctx context.Context, uuid string) (*cryptomus.Invoice, error) {
-	return cmLoadInvoice(ctx, d.db, cmSelectInvoiceAny, uuid, uuid)
+	return cmLoadInvoice(ctx, d, cmSelectInvoiceAny, uuid, uuid)
 }
 
 // UpdateInvoice loads the invoice and its merchant inside one write
@@ -352,7 +352,7 @@ func (d *DB) InvoiceByUUIDAnyMerchant(ctx context.Context, uuid string) (*crypto
 // fn's error is returned unchanged and nothing is written.
 func (d *DB) UpdateInvoice(ctx context.Context, uuid string, fn func(inv *cryptomus.Invoice, m *cryptomus.Merchant) error) (*cryptomus.Invoice, error) {
 	var out *cryptomus.Invoice
-	err := d.writeTx(ctx, func(tx *sql.Tx) error {
+	err := d.writeTx(ctx, func(tx *txn) error {
 		inv, err := cmLoadInvoice(ctx, tx, cmSelectInvoiceAny, uuid, uuid)
 		if err != nil {
 			return err

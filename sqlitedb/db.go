@@ -35,6 +35,7 @@ type DB struct {
 	// recipient lookup of an order update) could find the pool empty and
 	// wait for the losers, which wait for it until busy_timeout fails them.
 	writeGate chan struct{}
+	stmts     stmtCache
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the
@@ -52,7 +53,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	sqldb.SetMaxOpenConns(n)
 	sqldb.SetMaxIdleConns(n)
-	d := &DB{db: sqldb, writeGate: make(chan struct{}, 1)}
+	d := &DB{db: sqldb, writeGate: make(chan struct{}, 1), stmts: stmtCache{db: sqldb, stmts: map[string]*sql.Stmt{}}}
 	if err := d.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
@@ -74,7 +75,10 @@ func dsn(path string) string {
 }
 
 // Close closes the database; in-flight calls fail.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	d.stmts.close()
+	return d.db.Close()
+}
 
 // Ping checks that the database answers a query.
 func (d *DB) Ping(ctx context.Context) error {
@@ -88,7 +92,7 @@ func (d *DB) Ping(ctx context.Context) error {
 // Reset deletes every row of every data table (the migration history stays)
 // in one transaction. The caller re-creates the default credentials.
 func (d *DB) Reset(ctx context.Context) error {
-	return d.writeTx(ctx, func(tx *sql.Tx) error {
+	return d.writeTx(ctx, func(tx *txn) error {
 		// Foreign keys are checked at COMMIT, so the delete order is free.
 		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
 			return fmt.Errorf("sqlitedb: reset: %w", err)
@@ -113,7 +117,7 @@ ORDER BY name`
 
 // dataTables lists the tables Reset empties, so that tables added by later
 // migrations are covered without touching Reset.
-func dataTables(ctx context.Context, tx *sql.Tx) ([]string, error) {
+func dataTables(ctx context.Context, tx *txn) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, selectDataTables)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitedb: list tables: %w", err)
@@ -147,7 +151,7 @@ func quoteIdent(s string) string {
 // writeTx runs fn in one write transaction: BEGIN IMMEDIATE, fn, COMMIT.
 // Whatever fn returns is returned unchanged and rolls the transaction back,
 // so nothing is acknowledged before it is committed.
-func (d *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (d *DB) writeTx(ctx context.Context, fn func(tx *txn) error) error {
 	release, err := d.enterWriteGate(ctx)
 	if err != nil {
 		return err
@@ -158,7 +162,7 @@ func (d *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("sqlitedb: begin: %w", err)
 	}
 	defer tx.Rollback() // a no-op after Commit
-	if err := fn(tx); err != nil {
+	if err := fn(&txn{d: d, tx: tx}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -2,7 +2,6 @@ package sqlitedb
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -71,7 +70,7 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = d.writeTx(ctx, func(tx *sql.Tx) error {
+	err = d.writeTx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, createSchemaMigrations)
 		return err
 	})
@@ -79,7 +78,7 @@ func (d *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("sqlitedb: create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
-		if err := d.writeTx(ctx, func(tx *sql.Tx) error { return applyMigration(ctx, tx, m) }); err != nil {
+		if err := d.writeTx(ctx, func(tx *txn) error { return applyMigration(ctx, tx, m) }); err != nil {
 			return err
 		}
 	}
@@ -88,7 +87,7 @@ func (d *DB) migrate(ctx context.Context) error {
 
 // applyMigration checks inside the write transaction whether m is applied,
 // so two processes opening the same new file cannot both apply it.
-func applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
+func applyMigration(ctx context.Context, tx *txn, m migration) error {
 	var applied bool
 	if err := tx.QueryRowContext(ctx, selectMigrationApplied, m.version).Scan(&applied); err != nil {
 		return fmt.Errorf("sqlitedb: migration %s: %w", m.name, err)
@@ -96,7 +95,7 @@ func applyMigration(ctx context.Context, tx *sql.Tx, m migration) error {
 	if applied {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.Script(ctx, m.sql); err != nil {
 		return fmt.Errorf("sqlitedb: migration %s: %w", m.name, err)
 	}
 	if _, err := tx.ExecContext(ctx, insertMigration, m.version, m.name, formatTime(time.Now())); err != nil {

@@ -287,7 +287,7 @@ func loadOrder(ctx context.Context, q querier, platformID, extID string) (*loade
 
 // Order returns a platform's order with its services in their original order.
 func (d *DB) Order(ctx context.Context, platformID, extID string) (*medusa.Order, error) {
-	lo, err := loadOrder(ctx, d.db, platformID, extID)
+	lo, err := loadOrder(ctx, d, platformID, extID)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +301,7 @@ func (d *DB) CreateOrder(ctx context.Context, o *medusa.Order) error {
 	if len(o.Services) == 0 {
 		return errors.New("sqlitedb: an order needs at least one service")
 	}
-	err := d.writeTx(ctx, func(tx *sql.Tx) error {
+	err := d.writeTx(ctx, func(tx *txn) error {
 		row := encodeOrder(o)
 		res, err := tx.ExecContext(ctx, insertOrder, values(row.fields())...)
 		if isUnique(err) {
@@ -328,7 +328,7 @@ func (d *DB) CreateOrder(ctx context.Context, o *medusa.Order) error {
 	return nil
 }
 
-func insertServiceRow(ctx context.Context, tx *sql.Tx, orderID int64, platformID string, s serviceRow) error {
+func insertServiceRow(ctx context.Context, tx *txn, orderID int64, platformID string, s serviceRow) error {
 	args := append([]any{orderID, platformID}, values(s.fields())...)
 	_, err := tx.ExecContext(ctx, insertService, args...)
 	if isUnique(err) {
@@ -341,7 +341,7 @@ func insertServiceRow(ctx context.Context, tx *sql.Tx, orderID int64, platformID
 }
 
 // insertPostings appends ledger rows after the order's last one.
-func insertPostings(ctx context.Context, tx *sql.Tx, orderID int64, ps []medusa.Posting) error {
+func insertPostings(ctx context.Context, tx *txn, orderID int64, ps []medusa.Posting) error {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -365,7 +365,7 @@ func insertPostings(ctx context.Context, tx *sql.Tx, orderID int64, ps []medusa.
 // fn's error is returned unchanged and nothing is written.
 func (d *DB) UpdateOrder(ctx context.Context, platformID, extID string, fn func(*medusa.Order) error) (*medusa.Order, error) {
 	var out *medusa.Order
-	err := d.writeTx(ctx, func(tx *sql.Tx) error {
+	err := d.writeTx(ctx, func(tx *txn) error {
 		lo, err := loadOrder(ctx, tx, platformID, extID)
 		if err != nil {
 			return err
@@ -386,7 +386,7 @@ func (d *DB) UpdateOrder(ctx context.Context, platformID, extID string, fn func(
 	return out, nil
 }
 
-func saveOrder(ctx context.Context, tx *sql.Tx, lo *loadedOrder) error {
+func saveOrder(ctx context.Context, tx *txn, lo *loadedOrder) error {
 	row := encodeOrder(lo.o)
 	args := append(values(row.fields())[2:], lo.id, lo.version) // platform and extId never change
 	res, err := tx.ExecContext(ctx, updateOrder, args...)
@@ -401,7 +401,7 @@ func saveOrder(ctx context.Context, tx *sql.Tx, lo *loadedOrder) error {
 
 // saveServices rewrites the services that changed; the set of services is
 // fixed when the order is created.
-func saveServices(ctx context.Context, tx *sql.Tx, lo *loadedOrder) error {
+func saveServices(ctx context.Context, tx *txn, lo *loadedOrder) error {
 	if len(lo.o.Services) != len(lo.ids) {
 		return fmt.Errorf("sqlitedb: order %s: services cannot be added or removed", lo.o.ExtID)
 	}
@@ -427,7 +427,7 @@ func saveServices(ctx context.Context, tx *sql.Tx, lo *loadedOrder) error {
 // service; ENotFound when the platform has no such service.
 func (d *DB) OrderExtIDByService(ctx context.Context, platformID, serviceExtID string) (string, error) {
 	var ext string
-	err := d.db.QueryRowContext(ctx, selectOrderExtIDByService, platformID, serviceExtID).Scan(&ext)
+	err := d.QueryRowContext(ctx, selectOrderExtIDByService, platformID, serviceExtID).Scan(&ext)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", medusa.Errorf(medusa.ENotFound, "service %s not found", serviceExtID)
 	}
@@ -444,7 +444,7 @@ func (d *DB) ListOrders(ctx context.Context, platformID string, offset, limit in
 	if limit <= 0 {
 		limit = 0 // SQLite reads a negative LIMIT as no limit
 	}
-	rows, err := d.db.QueryContext(ctx, selectOrderPage, platformID, limit, max(offset, 0))
+	rows, err := d.QueryContext(ctx, selectOrderPage, platformID, limit, max(offset, 0))
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlitedb: list orders: %w", err)
 	}
@@ -461,7 +461,7 @@ func (d *DB) ListOrders(ctx context.Context, platformID string, offset, limit in
 		return nil, 0, fmt.Errorf("sqlitedb: list orders: %w", err)
 	}
 	if total < 0 { // an empty page carries no count
-		if err := d.db.QueryRowContext(ctx, countOrders, platformID).Scan(&total); err != nil {
+		if err := d.QueryRowContext(ctx, countOrders, platformID).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("sqlitedb: count orders: %w", err)
 		}
 	}
@@ -471,7 +471,7 @@ func (d *DB) ListOrders(ctx context.Context, platformID string, offset, limit in
 // FinishedOrders returns a platform's orders finished within [from, to],
 // with their services, oldest finish first.
 func (d *DB) FinishedOrders(ctx context.Context, platformID string, from, to time.Time) ([]*medusa.Order, error) {
-	los, err := loadOrders(ctx, d.db, selectFinishedOrders, platformID, formatTime(from), formatTime(to))
+	los, err := loadOrders(ctx, d, selectFinishedOrders, platformID, formatTime(from), formatTime(to))
 	if err != nil {
 		return nil, err
 	}
@@ -485,7 +485,7 @@ func (d *DB) FinishedOrders(ctx context.Context, platformID string, from, to tim
 // Postings returns an order's ledger rows in the order they were made;
 // ENotFound when the platform has no such order.
 func (d *DB) Postings(ctx context.Context, platformID, orderExtID string) ([]medusa.Posting, error) {
-	rows, err := d.db.QueryContext(ctx, selectPostings, platformID, orderExtID)
+	rows, err := d.QueryContext(ctx, selectPostings, platformID, orderExtID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitedb: postings: %w", err)
 	}

@@ -146,7 +146,7 @@ func loadRecipient(ctx context.Context, q querier, platformID, extID string) (*l
 // Recipient returns a platform's recipient with its payout methods in
 // creation order.
 func (d *DB) Recipient(ctx context.Context, platformID, extID string) (*medusa.Recipient, error) {
-	lr, err := loadRecipient(ctx, d.db, platformID, extID)
+	lr, err := loadRecipient(ctx, d, platformID, extID)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (d *DB) Recipient(ctx context.Context, platformID, extID string) (*medusa.R
 // CreateRecipient stores a recipient with its payout methods; EConflict when
 // the platform already has its extId.
 func (d *DB) CreateRecipient(ctx context.Context, r *medusa.Recipient) error {
-	return d.writeTx(ctx, func(tx *sql.Tx) error {
+	return d.writeTx(ctx, func(tx *txn) error {
 		row := encodeRecipient(r)
 		res, err := tx.ExecContext(ctx, insertRecipient, row.platformID, row.extID, row.name,
 			row.sbpPhone, row.sbpFirst, row.sbpLast, row.sbpMiddle, row.version, row.createdAt, row.updatedAt)
@@ -179,7 +179,7 @@ func (d *DB) CreateRecipient(ctx context.Context, r *medusa.Recipient) error {
 	})
 }
 
-func insertMethod(ctx context.Context, tx *sql.Tx, recipientID int64, recipientExtID string, pm payoutMethodRow) error {
+func insertMethod(ctx context.Context, tx *txn, recipientID int64, recipientExtID string, pm payoutMethodRow) error {
 	_, err := tx.ExecContext(ctx, insertPayoutMethod, recipientID, pm.extID, pm.typ, pm.bankID, pm.masked, pm.redirect, pm.createdAt)
 	if isUnique(err) {
 		return medusa.Errorf(medusa.EConflict, "payout method %s already exists for recipient %s", pm.extID, recipientExtID)
@@ -195,7 +195,7 @@ func insertMethod(ctx context.Context, tx *sql.Tx, recipientID int64, recipientE
 // returned unchanged and nothing is written.
 func (d *DB) UpdateRecipient(ctx context.Context, platformID, extID string, fn func(*medusa.Recipient) error) (*medusa.Recipient, error) {
 	var out *medusa.Recipient
-	err := d.writeTx(ctx, func(tx *sql.Tx) error {
+	err := d.writeTx(ctx, func(tx *txn) error {
 		lr, err := loadRecipient(ctx, tx, platformID, extID)
 		if err != nil {
 			return err
@@ -215,7 +215,7 @@ func (d *DB) UpdateRecipient(ctx context.Context, platformID, extID string, fn f
 	return out, nil
 }
 
-func saveRecipient(ctx context.Context, tx *sql.Tx, lr *loadedRecipient) error {
+func saveRecipient(ctx context.Context, tx *txn, lr *loadedRecipient) error {
 	row := encodeRecipient(lr.r)
 	res, err := tx.ExecContext(ctx, updateRecipient, row.name, row.sbpPhone, row.sbpFirst, row.sbpLast, row.sbpMiddle,
 		row.version, row.updatedAt, lr.id, lr.version)
@@ -228,7 +228,7 @@ func saveRecipient(ctx context.Context, tx *sql.Tx, lr *loadedRecipient) error {
 // syncPayoutMethods makes the stored methods match lr.r's: removed ones are
 // deleted, changed ones updated in place (keeping their creation order), new
 // ones inserted.
-func syncPayoutMethods(ctx context.Context, tx *sql.Tx, lr *loadedRecipient) error {
+func syncPayoutMethods(ctx context.Context, tx *txn, lr *loadedRecipient) error {
 	want := map[string]bool{}
 	for _, pm := range lr.r.PayoutMethods {
 		want[pm.ExtID] = true

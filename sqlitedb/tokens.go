@@ -20,7 +20,7 @@ const (
 // Token returns a platform token; ENotFound when unknown.
 func (d *DB) Token(ctx context.Context, token string) (*medusa.Token, error) {
 	var platformID, perms string
-	err := d.db.QueryRowContext(ctx, selectToken, token).Scan(&platformID, &perms)
+	err := d.QueryRowContext(ctx, selectToken, token).Scan(&platformID, &perms)
 	if errors.Is(err, sql.ErrNoRows) {
 		// The token is a secret: never echo it.
 		return nil, medusa.Errorf(medusa.ENotFound, "token not found")
@@ -45,7 +45,7 @@ func (d *DB) CreateToken(ctx context.Context, t medusa.Token) error {
 	if err != nil {
 		return fmt.Errorf("sqlitedb: token permissions: %w", err)
 	}
-	return d.writeTx(ctx, func(tx *sql.Tx) error {
+	return d.writeTx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, insertToken, t.Token, t.PlatformID, string(js))
 		if isUnique(err) {
 			return medusa.Errorf(medusa.EConflict, "token already exists")

@@ -40,7 +40,7 @@ WHERE id = ? AND version = ?`
 // Shop returns a YooKassa shop; ENotFound when unknown.
 func (d *DB) Shop(ctx context.Context, shopID string) (*yookassa.Shop, error) {
 	s := &yookassa.Shop{ShopID: shopID}
-	err := d.db.QueryRowContext(ctx, selectYKShop, shopID).Scan(&s.SecretKey)
+	err := d.QueryRowContext(ctx, selectYKShop, shopID).Scan(&s.SecretKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, yookassa.Errorf(yookassa.ENotFound, "shop %s not found", shopID)
 	}
@@ -52,7 +52,7 @@ func (d *DB) Shop(ctx context.Context, shopID string) (*yookassa.Shop, error) {
 
 // CreateShop stores a YooKassa shop; EConflict when the shopId exists.
 func (d *DB) CreateShop(ctx context.Context, s yookassa.Shop) error {
-	return d.writeTx(ctx, func(tx *sql.Tx) error {
+	return d.writeTx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, insertYKShop, s.ShopID, s.SecretKey)
 		if isUnique(err) {
 			return yookassa.Errorf(yookassa.EConflict, "shop %s already exists", s.ShopID)
@@ -162,12 +162,12 @@ func loadYKPayment(ctx context.Context, q querier, query, id string, args ...any
 
 // Payment returns the shop's payment; ENotFound when unknown or another shop's.
 func (d *DB) Payment(ctx context.Context, shopID, id string) (*yookassa.Payment, error) {
-	return loadYKPayment(ctx, d.db, selectYKPaymentForShop, id, shopID)
+	return loadYKPayment(ctx, d, selectYKPaymentForShop, id, shopID)
 }
 
 // PaymentAnyShop returns a payment of any shop; ENotFound when unknown.
 func (d *DB) PaymentAnyShop(ctx context.Context, id string) (*yookassa.Payment, error) {
-	return loadYKPayment(ctx, d.db, selectYKPayment, id)
+	return loadYKPayment(ctx, d, selectYKPayment, id)
 }
 
 // Refund returns the shop's refund; ENotFound when unknown or another shop's.
@@ -177,7 +177,7 @@ func (d *DB) Refund(ctx context.Context, shopID, id string) (*yookassa.Refund, e
 		status, amount, currency, createdAt string
 		dec                                 decoder
 	)
-	err := d.db.QueryRowContext(ctx, selectYKRefund, id, shopID).Scan(&r.ID, &r.PaymentID, &r.ShopID,
+	err := d.QueryRowContext(ctx, selectYKRefund, id, shopID).Scan(&r.ID, &r.PaymentID, &r.ShopID,
 		&status, &amount, &currency, &r.Description, &createdAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, yookassa.RefundNotFound()
@@ -196,14 +196,14 @@ func (d *DB) Refund(ctx context.Context, shopID, id string) (*yookassa.Refund, e
 
 // CreatePayment stores a new payment in its own write transaction.
 func (d *DB) CreatePayment(ctx context.Context, p *yookassa.Payment) error {
-	return d.writeTx(ctx, func(tx *sql.Tx) error { return ykWriter{tx}.CreatePayment(ctx, p) })
+	return d.writeTx(ctx, func(tx *txn) error { return ykWriter{tx}.CreatePayment(ctx, p) })
 }
 
 // UpdatePayment applies fn to a payment in its own write transaction (see
 // yookassa.Writer).
 func (d *DB) UpdatePayment(ctx context.Context, id string, fn func(*yookassa.Payment) (*yookassa.Refund, error)) (*yookassa.Payment, error) {
 	var out *yookassa.Payment
-	err := d.writeTx(ctx, func(tx *sql.Tx) error {
+	err := d.writeTx(ctx, func(tx *txn) error {
 		p, err := ykWriter{tx}.UpdatePayment(ctx, id, fn)
 		out = p
 		return err
@@ -215,7 +215,7 @@ func (d *DB) UpdatePayment(ctx context.Context, id string, fn func(*yookassa.Pay
 }
 
 // ykWriter is a yookassa.Writer inside a running write transaction.
-type ykWriter struct{ tx *sql.Tx }
+type ykWriter struct{ tx *txn }
 
 func (w ykWriter) CreatePayment(ctx context.Context, p *yookassa.Payment) error {
 	row, err := encodeYKPayment(p)

@@ -30,7 +30,7 @@ ON CONFLICT (shop_id, key) DO UPDATE SET
 // second finds the first's committed record and replays it.
 func (d *DB) Idempotent(ctx context.Context, req yookassa.IdemRecord,
 	fn func(tx yookassa.Writer) (int, []byte, error)) (status int, body []byte, err error) {
-	err = d.writeTx(ctx, func(tx *sql.Tx) error {
+	err = d.writeTx(ctx, func(tx *txn) error {
 		rec, err := loadYKIdem(ctx, tx, req.ShopID, req.Key)
 		if err != nil {
 			return err

@@ -42,8 +42,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args, stdout, stderr)
 	case "conformance":
 		return runConformance(ctx, args, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q (commands: serve)", cmd)
+		return fmt.Errorf("unknown command %q (commands: serve, conformance, bench)", cmd)
 	}
 }
 

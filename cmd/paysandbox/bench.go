@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paysandbox/paysandbox/bench"
+)
+
+// runBench is `paysandbox bench`: it starts this binary as a server on a
+// fresh temp database (or uses --base-url), drives the flows, measures the
+// bare-handler baseline the same way, and prints the report.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	baseURL := fs.String("base-url", "", "drive a running server instead of starting one")
+	duration := fs.Duration("duration", 20*time.Second, "how long to drive each target")
+	conns := fs.Int("conns", 8, "concurrent connections")
+	flowNames := fs.String("flows", "medusa", "comma-separated flows: "+strings.Join(flowList(), ", "))
+	dbPath := fs.String("db", "", "database of the started server (default: a new temp file)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var flows []bench.Flow
+	for _, name := range strings.Split(*flowNames, ",") {
+		f, ok := benchFlows[strings.TrimSpace(name)]
+		if !ok {
+			return fmt.Errorf("unknown flow %q (flows: %s)", name, strings.Join(flowList(), ", "))
+		}
+		flows = append(flows, f)
+	}
+
+	rep := bench.Report{Conns: *conns}
+	target := *baseURL
+	if target == "" {
+		srv, err := startServerProcess(ctx, *dbPath)
+		if err != nil {
+			return err
+		}
+		defer srv.stop()
+		target, rep.StartupMs = srv.url, srv.startup.Seconds()*1000
+		res, err := bench.Run(ctx, bench.Config{BaseURL: target, Duration: *duration, Conns: *conns, Flows: flows})
+		if err != nil {
+			return err
+		}
+		rep.Server = res
+		rep.PeakRSS = srv.peakRSS()
+		rep.DBSize = fileSize(srv.db) + fileSize(srv.db+"-wal")
+	} else {
+		res, err := bench.Run(ctx, bench.Config{BaseURL: target, Duration: *duration, Conns: *conns, Flows: flows})
+		if err != nil {
+			return err
+		}
+		rep.Server = res
+	}
+	base, err := bench.Baseline(ctx, *conns, *duration, 180)
+	if err != nil {
+		return err
+	}
+	rep.Baseline = base
+	rep.Write(stdout)
+	if rep.Server.ErrorCount() > 0 || len(rep.Server.Unverified) > 0 {
+		return errors.New("the run had errors or unverified lifecycles")
+	}
+	return nil
+}
+
+var benchFlows = map[string]bench.Flow{"medusa": bench.Medusa}
+
+func flowList() []string {
+	var names []string
+	for n := range benchFlows {
+		names = append(names, n)
+	}
+	return names
+}
+
+// serverProcess is this binary serving on 127.0.0.1 for the bench.
+type serverProcess struct {
+	cmd     *exec.Cmd
+	url     string
+	db      string
+	startup time.Duration
+	tmp     string
+}
+
+var listening = regexp.MustCompile(`listening on (\S+)`)
+
+func startServerProcess(ctx context.Context, db string) (*serverProcess, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	p := &serverProcess{db: db}
+	if db == "" {
+		if p.tmp, err = os.MkdirTemp("", "paysandbox-bench"); err != nil {
+			return nil, err
+		}
+		p.db = filepath.Join(p.tmp, "bench.db")
+	}
+	p.cmd = exec.CommandContext(ctx, self, "serve", "--addr", "127.0.0.1:0", "--db", p.db, "--log-format", "json")
+	out, err := p.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	p.cmd.Stderr = io.Discard // one log line per request would measure the terminal
+	start := time.Now()
+	if err := p.cmd.Start(); err != nil {
+		return nil, err
+	}
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+			p.url = "http://" + m[1]
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	if p.url == "" {
+		p.stop()
+		return nil, errors.New("the server did not start")
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if res, err := http.Get(p.url + "/healthz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				p.startup = time.Since(start)
+				return p, nil
+			}
+		}
+	}
+	p.stop()
+	return nil, errors.New("/healthz did not answer 200 within 10s")
+}
+
+// peakRSS reads the server's high-water resident set (VmHWM) from /proc.
+func (p *serverProcess) peakRSS() int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func (p *serverProcess) stop() {
+	if p.cmd.Process != nil {
+		_ = p.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = p.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = p.cmd.Process.Kill()
+		}
+	}
+	if p.tmp != "" {
+		os.RemoveAll(p.tmp)
+	}
+}
+
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}

@@ -190,10 +190,10 @@ type CreateInvoiceRequest struct {
 	// Example: customer 42
 	AdditionalData *string `json:"additional_data,omitempty"`
 
-	// Amount Amount to be paid, a decimal string; pennies go after a `.` separator (e.g. `10.28`).
+	// Amount Amount to be paid, a decimal string; pennies go after a `.` separator (e.g. `10.28`). It is kept exactly as sent, with all its decimals (`0.12345678`). Laravel's `numeric` rule also takes a JSON number, which the server reads from the raw JSON (never as a float). It must be more than zero (`validation.min.numeric`).
 	//
 	// Example: 10.28
-	Amount string `json:"amount"`
+	Amount CreateInvoiceRequest_Amount `json:"amount"`
 
 	// Currency Currency code of the amount (e.g. `USDT`, `BTC`, `USD`); case-insensitive, the invoice keeps it upper-cased (and a refund looks for the merchant's wallet of that code).
 	//
@@ -210,7 +210,7 @@ type CreateInvoiceRequest struct {
 	// Example: tron
 	Network *string `json:"network,omitempty"`
 
-	// OrderId The merchant's order id: 1–128 letters, digits, `-` and `_` (Laravel `alpha_dash`); unique per merchant.
+	// OrderId The merchant's order id: 1–128 letters, digits, `-` and `_` (Laravel `min:1`, `max:128`, `alpha_dash`); unique per merchant. As in Laravel, string values are trimmed and a blank one counts as absent, so an empty `order_id` is `validation.required` (or `validation.required_without`) rather than `validation.min.string`; `alpha_dash` also accepts non-ASCII letters and digits.
 	//
 	// Example: order-1001
 	OrderId OrderId `json:"order_id"`
@@ -231,6 +231,19 @@ type CreateInvoiceRequest struct {
 	UrlSuccess *string `json:"url_success,omitempty"`
 }
 
+// CreateInvoiceRequestAmount0 Example: 10.28
+type CreateInvoiceRequestAmount0 = string
+
+// CreateInvoiceRequestAmount1 Example: 10.28
+type CreateInvoiceRequestAmount1 = decimal.Decimal
+
+// CreateInvoiceRequest_Amount Amount to be paid, a decimal string; pennies go after a `.` separator (e.g. `10.28`). It is kept exactly as sent, with all its decimals (`0.12345678`). Laravel's `numeric` rule also takes a JSON number, which the server reads from the raw JSON (never as a float). It must be more than zero (`validation.min.numeric`).
+//
+// Example: 10.28
+type CreateInvoiceRequest_Amount struct {
+	union json.RawMessage
+}
+
 // Error422 A 422 answer: a business error or server fault (`message`), or field errors (`errors`). Exactly one of the two matches: `message` and `errors` are each required by their own shape and never sent together.
 type Error422 struct {
 	union json.RawMessage
@@ -241,7 +254,9 @@ type Invoice struct {
 	// AdditionalData The `additional_data` sent at creation, or `null`.
 	AdditionalData *string `json:"additional_data"`
 
-	// Address The payment wallet address (the sandbox has no blockchain, so `null`).
+	// Address The deposit address the payer pays to, generated when the invoice is created: shaped like an address of the currency's (or `network`'s) chain and derived from the invoice's uuid (no blockchain watches it). `null` for a fiat invoice without a `network`.
+	//
+	// Example: TJWSWb4Uh5b8cBFtSf4ZdbuPHmT5AZaDya
 	Address *string `json:"address"`
 
 	// Amount The invoice amount, in `currency`.
@@ -275,7 +290,9 @@ type Invoice struct {
 	// Example: 1768475100
 	ExpiredAt int64 `json:"expired_at"`
 
-	// From The payer's wallet address (`null` in the sandbox).
+	// From The payer's wallet address, set once the payer's result is set; `null` before.
+	//
+	// Example: TMR9Y52dZEgdWcRCwqboYDCMmvnQ74FM1X
 	From *string `json:"from"`
 
 	// IsFinal Whether the status is final (see the status table).
@@ -313,13 +330,13 @@ type Invoice struct {
 	// Example: 10.28
 	PaymentAmount *string `json:"payment_amount"`
 
-	// PaymentStatus The invoice's status (Cryptomus's names): `check`, `process`, `confirm_check`, `wrong_amount_waiting`, `locked` (not final); `paid`, `paid_over` (completed, final, refundable); `wrong_amount`, `cancel`, `fail`, `system_fail` (final); `refund_process` (a refund is being processed); `refund_paid`, `refund_fail` (final).
+	// PaymentStatus The invoice's status (Cryptomus's names): `check`, `process`, `confirm_check`, `wrong_amount_waiting` (not final); `locked` (final); `paid`, `paid_over` (completed, final, refundable); `wrong_amount`, `cancel`, `fail`, `system_fail` (final); `refund_process` (a refund is being processed); `refund_paid`, `refund_fail` (final).
 	PaymentStatus InvoiceStatus `json:"payment_status"`
 
-	// Status The invoice's status (Cryptomus's names): `check`, `process`, `confirm_check`, `wrong_amount_waiting`, `locked` (not final); `paid`, `paid_over` (completed, final, refundable); `wrong_amount`, `cancel`, `fail`, `system_fail` (final); `refund_process` (a refund is being processed); `refund_paid`, `refund_fail` (final).
+	// Status The invoice's status (Cryptomus's names): `check`, `process`, `confirm_check`, `wrong_amount_waiting` (not final); `locked` (final); `paid`, `paid_over` (completed, final, refundable); `wrong_amount`, `cancel`, `fail`, `system_fail` (final); `refund_process` (a refund is being processed); `refund_paid`, `refund_fail` (final).
 	Status InvoiceStatus `json:"status"`
 
-	// Txid The payment's transaction hash (as set through the control API), or `null`.
+	// Txid The payment's transaction hash, set once the payer's result is set (the one given to the control API, else a generated one); `null` before.
 	//
 	// Example: 9b4f2c1d7e6a5b3c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c
 	Txid *string `json:"txid"`
@@ -329,9 +346,9 @@ type Invoice struct {
 	// Example: 2026-01-15T13:05:00+03:00
 	UpdatedAt string `json:"updated_at"`
 
-	// Url The payment page's URL, `<public URL>/cryptomus/pay/<uuid>`. The sandbox serves no page there: the payer is simulated through the control API.
+	// Url The payment page's URL, `<public URL>/sandbox/v1/cryptomus/pay/<uuid>`. The sandbox serves no page there: the payer is simulated through the control API.
 	//
-	// Example: http://localhost:8080/cryptomus/pay/3f6c2a9e-4b7d-4c1e-9a8b-2d5e7f9a1c3b
+	// Example: http://localhost:8080/sandbox/v1/cryptomus/pay/3f6c2a9e-4b7d-4c1e-9a8b-2d5e7f9a1c3b
 	Url string `json:"url"`
 
 	// Uuid The invoice's uuid.
@@ -356,7 +373,7 @@ type InvoiceResponse struct {
 // Example: 0
 type InvoiceResponseState int
 
-// InvoiceStatus The invoice's status (Cryptomus's names): `check`, `process`, `confirm_check`, `wrong_amount_waiting`, `locked` (not final); `paid`, `paid_over` (completed, final, refundable); `wrong_amount`, `cancel`, `fail`, `system_fail` (final); `refund_process` (a refund is being processed); `refund_paid`, `refund_fail` (final).
+// InvoiceStatus The invoice's status (Cryptomus's names): `check`, `process`, `confirm_check`, `wrong_amount_waiting` (not final); `locked` (final); `paid`, `paid_over` (completed, final, refundable); `wrong_amount`, `cancel`, `fail`, `system_fail` (final); `refund_process` (a refund is being processed); `refund_paid`, `refund_fail` (final).
 type InvoiceStatus string
 
 // InvoiceUuid The invoice's uuid.
@@ -398,14 +415,14 @@ type MessageError struct {
 // Example: 1
 type MessageErrorState int
 
-// OrderId The merchant's order id: 1–128 letters, digits, `-` and `_` (Laravel `alpha_dash`); unique per merchant.
+// OrderId The merchant's order id: 1–128 letters, digits, `-` and `_` (Laravel `min:1`, `max:128`, `alpha_dash`); unique per merchant. As in Laravel, string values are trimmed and a blank one counts as absent, so an empty `order_id` is `validation.required` (or `validation.required_without`) rather than `validation.min.string`; `alpha_dash` also accepts non-ASCII letters and digits.
 //
 // Example: order-1001
 type OrderId = string
 
 // PaymentInfoRequest The invoice to read: `uuid` or `order_id` (required_without each other); when both are sent, `order_id` wins.
 type PaymentInfoRequest struct {
-	// OrderId The merchant's order id: 1–128 letters, digits, `-` and `_` (Laravel `alpha_dash`); unique per merchant.
+	// OrderId The merchant's order id: 1–128 letters, digits, `-` and `_` (Laravel `min:1`, `max:128`, `alpha_dash`); unique per merchant. As in Laravel, string values are trimmed and a blank one counts as absent, so an empty `order_id` is `validation.required` (or `validation.required_without`) rather than `validation.min.string`; `alpha_dash` also accepts non-ASCII letters and digits.
 	//
 	// Example: order-1001
 	OrderId *OrderId `json:"order_id,omitempty"`
@@ -435,7 +452,7 @@ type RefundRequest struct {
 	// Example: true
 	IsSubtract IsSubtract `json:"is_subtract"`
 
-	// OrderId The merchant's order id: 1–128 letters, digits, `-` and `_` (Laravel `alpha_dash`); unique per merchant.
+	// OrderId The merchant's order id: 1–128 letters, digits, `-` and `_` (Laravel `min:1`, `max:128`, `alpha_dash`); unique per merchant. As in Laravel, string values are trimmed and a blank one counts as absent, so an empty `order_id` is `validation.required` (or `validation.required_without`) rather than `validation.min.string`; `alpha_dash` also accepts non-ASCII letters and digits.
 	//
 	// Example: order-1001
 	OrderId *OrderId `json:"order_id,omitempty"`
@@ -490,6 +507,9 @@ type ValidationErrorState int
 // InvalidSign A business error, or a server fault (`Server error`).
 type InvalidSign = MessageError
 
+// ServerError A business error, or a server fault (`Server error`).
+type ServerError = MessageError
+
 // CreateInvoiceJSONRequestBody defines body for CreateInvoice for application/json ContentType.
 type CreateInvoiceJSONRequestBody = CreateInvoiceRequest
 
@@ -498,6 +518,68 @@ type PaymentInfoJSONRequestBody = PaymentInfoRequest
 
 // RefundJSONRequestBody defines body for Refund for application/json ContentType.
 type RefundJSONRequestBody = RefundRequest
+
+// AsCreateInvoiceRequestAmount0 returns the union data inside the CreateInvoiceRequest_Amount as a CreateInvoiceRequestAmount0
+func (t CreateInvoiceRequest_Amount) AsCreateInvoiceRequestAmount0() (CreateInvoiceRequestAmount0, error) {
+	var body CreateInvoiceRequestAmount0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateInvoiceRequestAmount0 overwrites any union data inside the CreateInvoiceRequest_Amount as the provided CreateInvoiceRequestAmount0
+func (t *CreateInvoiceRequest_Amount) FromCreateInvoiceRequestAmount0(v CreateInvoiceRequestAmount0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateInvoiceRequestAmount0 performs a merge with any union data inside the CreateInvoiceRequest_Amount, using the provided CreateInvoiceRequestAmount0
+func (t *CreateInvoiceRequest_Amount) MergeCreateInvoiceRequestAmount0(v CreateInvoiceRequestAmount0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateInvoiceRequestAmount1 returns the union data inside the CreateInvoiceRequest_Amount as a CreateInvoiceRequestAmount1
+func (t CreateInvoiceRequest_Amount) AsCreateInvoiceRequestAmount1() (CreateInvoiceRequestAmount1, error) {
+	var body CreateInvoiceRequestAmount1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateInvoiceRequestAmount1 overwrites any union data inside the CreateInvoiceRequest_Amount as the provided CreateInvoiceRequestAmount1
+func (t *CreateInvoiceRequest_Amount) FromCreateInvoiceRequestAmount1(v CreateInvoiceRequestAmount1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateInvoiceRequestAmount1 performs a merge with any union data inside the CreateInvoiceRequest_Amount, using the provided CreateInvoiceRequestAmount1
+func (t *CreateInvoiceRequest_Amount) MergeCreateInvoiceRequestAmount1(v CreateInvoiceRequestAmount1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateInvoiceRequest_Amount) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateInvoiceRequest_Amount) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // AsMessageError returns the union data inside the Error422 as a MessageError
 func (t Error422) AsMessageError() (MessageError, error) {
@@ -1081,6 +1163,8 @@ func HandlerWithOptions(si ServerInterface, options GorillaServerOptions) http.H
 
 type InvalidSignJSONResponse MessageError
 
+type ServerErrorJSONResponse MessageError
+
 type CreateInvoiceRequestObject struct {
 	Body *CreateInvoiceJSONRequestBody
 }
@@ -1135,6 +1219,20 @@ func (response CreateInvoice422JSONResponse) VisitCreateInvoiceResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvoice500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response CreateInvoice500JSONResponse) VisitCreateInvoiceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1197,6 +1295,20 @@ func (response PaymentInfo422JSONResponse) VisitPaymentInfoResponse(w http.Respo
 	return err
 }
 
+type PaymentInfo500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response PaymentInfo500JSONResponse) VisitPaymentInfoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RefundRequestObject struct {
 	Body *RefundJSONRequestBody
 }
@@ -1251,6 +1363,20 @@ func (response Refund422JSONResponse) VisitRefundResponse(w http.ResponseWriter)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Refund500JSONResponse struct{ ServerErrorJSONResponse }
+
+func (response Refund500JSONResponse) VisitRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1405,136 +1531,150 @@ func (sh *strictHandler) Refund(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3bkttGluCvnEB3h0g1yCJZF5VYsbFRttSxmrHbCpU0vTOGtpAEkmRaQCadmagSW1URftoP2N0f6JeO",
-	"mMeN+QT/ib9k4+QFSIBgqUqWPY6debGKQCLz5Mlzv6Q/RJkoN4JTrlU0/xBJqjaCK2p+vOBXpGD5BVtx",
-	"/JkJrinX+CfZbAqWEc0EP/hOCfOaviflprBfsvaXqipLIrfRPHq9pqDYihNdSQq5oAq40FASna2jOLoi",
-	"RUXxi5IqRVY0mnsgAOcaR3GkNNE0mk9vb2/jSGVrWhL84PeSLqN59LuDZj8H9q06+NpO9lxKISPzXU5V",
-	"JtkG4Y/m0ddMKcZXICRU/B0X1xzSkspsTbhOY3xMIEWoU9Brojtgg15TWIh8CwP8C+GrFDAFG7JVhOcL",
-	"8f6RgmwtWEbPzGC3ORyDPwWn8KXcbrQoKwWK8lwNx1GzPYPRLyUlmr7gVzjNK/p9RZU5ifZOzjkwOwS0",
-	"gMx8g0jbSLGhUjN7OiTLKkmy7eWGbEvK9eWGysydbGe+LKMbTRYFBcb9ZyCWBm73dQyMg5thDtdMr2EW",
-	"A/GvcTTRUFCiNDw9hT/gg5SUouI6hZK8oxYLHu50Q1ieWlzaUUAyXZGi2AK+Qqxd4ylYTNpTghXVCgjP",
-	"7auMcFhQkHRZ8ZzmwzGcewjJisb27ASnW3seisorKkFSkitgGogCAjnNWEkKWEpRmlGSXMM/XHzz5xg4",
-	"xeFm1LIQRCOGHfVH81kcleQ9K6symh/HUcm4/XsSR3q7QYrmVbmgMoqj96OVGLmHbrnxM/tv+HbEyo2Q",
-	"5nQ2RK+jebRiel0txpkoD9RabNRGMr46cFMYyiF5zvAMSXGZE016TrYeAIwvhSwNM8NSyDZiB4grtUae",
-	"0MIfO5XD1p6jrFJalFTC0Swy+/+K8hWCOjs+rvetNIIZIXTmXHuAsuetBZ4eHnYcHIT9/Aw2lHNGFawE",
-	"kKWmhjnHKSi6IZJoIWFAx6sxpNPJeHaadgA1D5EhiNZU4pr/49vJ6OnbPw6SZGz/Gv7X30c9MGeVlJRn",
-	"212ov3RvIBM59czhSNfB8ubi2es0hvSL11/iP28unqXDM8iIoiPGFeWKaXZF4xYjvKN0Y8ix2myoHOHg",
-	"HAZI48RRNhRCvFM7Z/ZIwTUpCqotLMgPIqcdRCBEHTycj/6FjP6KOPgwi6eT2140FGxJNSupRcOSVIWO",
-	"5ocnk0lXqL5utvJIgf8MZYWimeC5asFjZ6gZ5+hwZn575jmcNOzDuKYrKhEYTvW1kO92j+SLQmTvsjVh",
-	"HNwYezjuOLQUHM+B6jX+s9BZl05wRN/2hcypvGT5x1TONzjuRY6fVLK4zEhRLEjWA+mbV1+ZA7ymi7U5",
-	"TSNAA/HqFcpAaSFp7iSW1StWWQAX9eedbay13qj5gZESY/f4IPO65sB91cOyJeP+90kPGnBPkupK8v4d",
-	"OSbAZR+hIlzRRnQY6bwSgPiwrL4U0rxjfHUf8InUnwaxqrKMKtUP8g58upEv7sNlVfhTuQecek34O/VQ",
-	"SG/jSNLvKyZpHs2/9ZIyED8BDb6tvxaL72imcZ/GyDmazXqEKxzNZkC4uqZyDgQWlWKcKgUUP0Erx+lB",
-	"w9QwSJ2Zkg6NCbRktMjtWAWD1P6RDsfw/D3JdLE1Zow7d30trG1E1RzqeYx+9h8CkRQoydbgtwuLLX7M",
-	"JKCyUWuyoeYLq20VNYphRfWaSsS+4PSbZTT/9iGmX3z34H9CQ9PoQTf+7W0cOZOrD5+N0eYE3RieX1G5",
-	"hXd0i2YKKa7JVsFGUgP9IOVVUaRwvaYc5fqaGNY1Ni9sqR7GQM3nTncwtaP9emy5jyl6lMNpZ1Rq0Yma",
-	"AU1EJrg5YgsfroF/oNUXzbWsaJ8Gz3PZy0qvA8nltJAb68xjJ7nc5he1oI5BCQfB8H4g7DEiAsXjMGks",
-	"1NRzUNpvEewqfFGW3i3qKHz3BgbuhN3BMh4K5/vtwtro+SXp2cmX7nAANWcMLy6+gdOTybRREWK5VNRu",
-	"72uhMnFtRqJl2pDmtWSaGjvCKb/ZZHY4mhyPZievp4fz6ZP54fEfJ4fzyaSrA2eT2cloMh1Nj3Hg5Hg+",
-	"mdiBDzOP2oaAH9drjezMmjOV7T9l/7Y2ttLJeDLpPYdmKRxy11L7naFnfrkBysoKjS1pvAm6Imi+Db2P",
-	"cdZPEHfQQ2DT0PcblIa9BPEXlByhjWgHKxi84ey9N6zaG54+OTk9enI8RQvK2vl2vZOjqG95dHf2cjWV",
-	"jW1Zc/XPIH6mLpeMk6J3pyjooe1Rm8EwUJSGL4x/2t70khSqWXAhREEJxxW9jXx5l/Rw5JRJmjNNc+/4",
-	"7NjXbVvMkoORakuKXj0wnomS8ZUXiMrIOKaBfl+RQqGra/1v5w2PPd1UXLPCOED9suqjiN1rGOP2FnuM",
-	"44/ohB3j+KNQhMbyLhgBOs1A6O7WPB1NJ5NpH78acrzPMTaG3ZqYs9yQrdUIdopaL8CgTcMtKzzQJLpX",
-	"oA3PPtvpteHq35x/G2zPRke41bOfAqCTwveBLyDbeyIfl+tAoAOpIqlCq5MpUFR/Ot4MXFYufMxFc4bd",
-	"hR18ayOLn/CZfr+Pwh08jxRoSbgimVHma6LWMCBmo6DXUlQrq80zwbUUBZy/fDHcy3tPF0fLWTbNn9AT",
-	"crw4zE7zp3SynJLZ4jA7yo/pyfIJOV08zSb5lM6Wh+RocZyd5E/o6fIpmSym2X3wWG3yvTbJazQwnJlf",
-	"EKVR7HHUgjXvlBQd2hKtkLSxbtKfYVtUsrjb0EQH85GCN6++iiFNqsnkMNtUi4Jl+Mj8Dr3eDdke2EFV",
-	"xXL7Oh3D65ZfLa+sKPe+q6TzgJiRTFlZFcSoh/4z3HUR5wcHhchIsRZKz08np5MOUIfLk2xGntLR0eJJ",
-	"PjrKpnT0lJwuRrP8mD5ZPiXT7HDRi59qHwU2UgDHtCG652q1zWBW+Zi/6gbVkj9uPNiO1OhI8B4DLDD/",
-	"dmRiyyGuLfVd/d6owsZncUaO49wdsWHprWWI1bIhMFl2Y6wtY77FRX2Oeh3KtwmXu2L5u16flZb3FFVe",
-	"tvWskU7SuY9uGOrgVRnNv528DQilJ/LWOXQ7eeyhumO3F7WIvYtWfcSrdmIeKeCkpGo4hzRb0+xdGkO6",
-	"kQLBxj8zwZdMlpf1u2sp+MrRwOU1YZrxFT5Hy4fmqY1qm3NErWgyDrH991JcUZnCANFZUE3z2I6LXczV",
-	"2Jpn7RUMCIRntMC/loSZf9VWaVpemp8wqBez01x66GFQR3OZggU15qJ9R/NwvIPR/WzNGpxcZFBg6SWz",
-	"xN5CjiF3R/Vus1EchZvp/PTYw4nMFpF9CMN/gg1GcWRRa6gg3GDzwI0L9hNQSiPMHKW8+TVlWicbQEbL",
-	"89Gf3n44vR2FP48e8nM664+fv1AX1UJLkuk7nB4BmryzPo6jDfQo6kxUYDkvSIGnYgJ0daLKpb2cDTYH",
-	"VPPw0w//x7zFmZgyC/C7pjwD40TV33VmxTkkzausDtyZmQcXDLQoiYSKE0D3R7Ef/41DTgtQpMiF+SsT",
-	"uB4jXFOwT0rBtf1LUlouRKGEg3tk5oOifzY/U+HBHVmomIR6Vj+jSWNuRPAmp615h2OwCU8FxKT6wHmO",
-	"sXM38RAVpEmEkCUR8mMSmXX9j6n/Y5JENuCJX9qMn4J0ii8nKQy+IpJc0QJSt0I6tM5kLrIKlZFxwNAz",
-	"uubgyNsF+5vVu05ZRVth0R3n90MtJNxYA3kUR+hfTfqYsf5iEk/f7qqBt7dx1Aqw9sRI21Fml0zvBJov",
-	"7E8zwgah2tquLgboEwc2eu2GzCFt1Qsgul/W0UibtF+KihtR+s+iMlHopZALlufUpITe8JwuGad5kwK1",
-	"zj6+fGV4QJmvSpKjk19sTfqmVhe1r4/jXzcM7LhGrUVV5AaOBYVSSORywsOUoZf0Lay0z7p3S33SZp/a",
-	"n6ZzQHlcSRooj2mo9qf3Vvv+ePr0vs+D3TcCMIfpTz/87+nsFAqKMlnFkLMV0yqGdOQyCJch/5BisyaX",
-	"OVFrZKGKs+8rChsq68nviCkEiZnp7LSVmJnuSY1ejt7+sVeuuyN5wZciqM4gfOu4ccdIfovsFT5t0jq3",
-	"b+9IpoKRaCSfQ4rzpMZR9N+mMPBTXl4zvRaVtkkWgYpleGZzDwuh14aGlSnfCL6+Zlzt8t+nJD2rjw8P",
-	"NT3S1g7xWHb7hdDp+HLwkuYsF2hZOv/AURlTl8ppapus8pPH9v3nQr6dpx/xd2ZZfABWC7heM1eH5Hbl",
-	"xMzCianBVwRyJmmWGfVptCnyiaKQ0wWFNcmoUYu18u0EzV8/e/b0yXZVvXx+8XqTyX/4+vs3J+uZ+Ou/",
-	"LNji6uifyPdl1B/eVYGxcyctNGbRJ2bZP4HgWonW2jkMoX57B1Xu89sC4mIKiDEoaH6XD9fRmTanRDjQ",
-	"cqO3QKQkJl3CNC3NlzsgleT9C/uycdbMZ78F16+bVd2B5E9BZjlGY9KkmmMgCpyYf6RAVgWFd3TbwyX2",
-	"y3Yy9GVrRBdzDYl2kdWBDI1F5GDUleiZOciYVvUjBEyZYNdVvdGxDS/hKxde8sm3YIxHI+r6nsdehHRe",
-	"e3ux/dQIkfajQDG2X5Tk/dgioJPwCwX9t1HvVChmd0/4V7Ey3CnvUhgCQLNKMr29QEb3NqNV/x+1PIwT",
-	"aYJ/rpypMfyYgvR0MTk8OpzR0eHp8WJ0dPJkMjrNJyejycnR8dPp5OnJk6fHxjpjOPeaktx41JyUCGMN",
-	"RUNpG/aP1PKlK47tIG1N3w/K/HiwIIqeHA0kuTaahyptikyH8Ec4f/kCWWE4TAEdeCP46XuSaVhsNVU+",
-	"PIvD7c5cPULH0fPRU3w78JtP65DkyAVDR+/oFm0r6Y3fQgkn1nxEFDXdO7odw8WaFsXcFsv+l98PYLCR",
-	"jOslPPqDegRJ9HsEKYngBuzuYHQ9OYPOmH98/s9JNIQbKPNjVZVwA1mlYZQ/gkcwWk6H+7FtMLqDaSQQ",
-	"xpfClzA7beS+aYp0d9n/3ESi6LIqgJpgr5Aet01+3WMRD2VgkedNNeUdQCY99oZzV5ULhCfcjYuNQQdM",
-	"x7Xi0Pbg3M+MFIU5QEk4AriguT1w9D7QhQ8iZQlv+ZAwsIU7RkxZP9aWANXAtT0o5RxRb23i0tbh0Wua",
-	"cMFxVx4uTmmuYluPEAbr7JImZGdW8VXltqpH+TIZCwgwlfD0Q2I5PUGtkzh9kkTzn374+20KgntVZY2v",
-	"YPQ0roc4WXO2v4wm4a6OJuEJ/93v4LzSa8q1K2WHA3xgfxtLCUdZUD0LZkRKRpWpcLLkp+Y46sb9ghtX",
-	"z3ODz0ajEbj/4s+mqBxuusyIYsiNspXmN/AwURD3ywKT1L1BEJGe3PC7hcFZc8ABryMWm8p9Y1b6OpSE",
-	"tydy4gAGWcFMnUzOFFlJmxS3tmq75v2acK2GY3iBtqkyMgQhTtNUrRP+SwoTswiuZVS9C7R44WnJ0iSJ",
-	"onkS3UcVJFGceFvSfPRxy9l8Ehid5jMb4rlN7e5p3tT8eEGNCN4jrGHFrqiCdHlCns7Ik8PjyWm2nM1o",
-	"fpqfTPLlyWxGjo/o5DgdJ/wcyt3uB3+cLlxj4sHm8GOjE48mU2hxYOJjAAb2VgTGbmIQtj1ISgrwpKEo",
-	"HXpufOa2lkmaIxeSQuEb2/qQGw5nUpmKWKmNIHiHSmixhfTlNxev4cAh4eBqeiCpojp1vGmaAu7izFrl",
-	"39xT49vPQtmP53Gz90TMcBtIUjisUxD+/PV/M/GiV//dl4dbnv1ayIZLFQwMFZCQWV2nhWO52Gkbt1Js",
-	"az2CqNTQiHKXp0o44tAmcNtpzLqmpUlnwiAN8dtkLmvw0vognaNlqr7hAJ4rTXKhXLh1STJdSYJDg3YV",
-	"c6bKFuqZLA4MXOahrm93jQeoGKWJYZv07JZKWyYaFhPOrVjqLS7Yl69N+GCXjJptep1+8AEFwu2BTVKl",
-	"wxisZW/bVtwB+cqec1fYk3Cb+aIKBqn70mqydvIx9TWjRlwOHfm6fBiSKeGIkRsTnjDJn3SHngN94zCJ",
-	"lNdGZViPoAWQzYYSiQym2/VBNy6qbqerc1YN5TPus1UWrnB4OyvnVF64sjkPyuMWeO4ro5BVZ8betJ6b",
-	"OKiBKUxYZE14U1uMuC7JFke5OInSncl9bvAGmiCv4x6X4Dj/+ivc7UqSsosZc/g3dnlvmRluRYLe12+V",
-	"omIySY5mFpd/dFM1AeJ6J60vWlnIeyGi9blLWqJWNH8VNI+DOXJmI9WItNZ3NvvYUIG1IFtDWtnPG7A/",
-	"+wZ286E3cEdCtIP2MDfqdu8+vSbKoqBvLQ9UmF8jrGhhJ+HuUB2X1ifjTGF4XIf8HzsGpWpuEwJ6Tbfd",
-	"HjQvGn0K4QBe+VibUXJO9FxNDxxSD+yXaeN3BUmGIBZchy1bHkNj+xpB2ORMfefdGTANZaW0OWH6PqPU",
-	"Nc8xBQVd6qbLj+VNgW2nYjHhJeOVAkpkwWjj5cTOzFujZOHKikgT/iSNyHdayMjMhO/nEnOYJZFWj7Hc",
-	"C1lVsNUaGU2VqO5k3ZsRImJJcfsKHj+ejicT+MPjx35jLUzFIIVNb65JsRxVG0TtqXcbFAxInZqjeVAm",
-	"pFEEWTn9uBMzRkoKa4Ykzaixy0yutCqKNgRn+7OzCYee5i6fp91d2bDI3qXbFGLPzy1tiPQ8bHdxg0tx",
-	"1WnTRMrrsO5ZV6PWBKuAaVSvLX4Vss2QtfXw3PaYHNg/qGGPMEZoWDA9ms26Rqh9nUTzD0lkI3DGEbUh",
-	"uCSaf5tEd8Tokujt7a3T4HXcMeF14BEGnzF6l/CHxup6A34//fD34Ri+aOVYDX4S3oeg0Er/6Ye/o22+",
-	"67xb79GHA8Zw7vK0RJZtKzHhbfNwx3gy3ym3RJpEZMPM0rVRlUTp0IcjPg5xmBBF0L2QYQrW4jpwJyXd",
-	"CGkd1iDRPE74G+ffSFEhUQ6OJkcoqox7U1K9Frl5eOxCGul5UYhrA2KODiE6/sbJnsLX7AsYHE0PrT1t",
-	"t2AMatUJToRbsIEKLcQ4MXEqpk1yZSeWpGDQhKWGURxdUalsSGo6nownoyBiJTaUkw2L5tHheDI+tMUs",
-	"axMCDZSJ6R0Wal+PiQnT1Kwd9me3Gmf6Ok1t4rbJgVnhG+TEmOrLyrowGCr3YGUr2Hn4easZmRSSknwL",
-	"FZoCtv9Q2Q5XP8NgNpnETSGqza4NgXGlKclNLzpweg2C09ioO+qDJiZJZyNXChRxkdP97gnShG+/SH17",
-	"a+p7MKAgmkoYpE0VoS/xeJBTYgP0mkpOimciM+dqymHrnsNcZOOaoUxLuC+58IevDjyuR6ypCBQbKo0s",
-	"eZHXZOALBm0Enir9hci3D7z6ATVb+86Hv+CpujLMGN68+krFTT+w6WfmUN8tQJDlUK+Ft0Hsv7Bg1tPq",
-	"3ulG91Xq0fTYtv40hfW+4r1pan5i+o7r9gnf6tAkRtyf08lkFnV7e+/fbhv2z97Z5dpqW72zz/T21vVL",
-	"k2L3yo3a/Hf0jWZqC8E1jlyt/S6OuiiwRRQPuIWj9waL23a6B20m8yC4hWQ2mTyQBJ1h2UbDueH7OuLe",
-	"G1wIUdKkZ3cIjFdFEbRAup87KKz7B+2AsNPvzvr3Xdw3bXC+fW23W80uEnaPtTq/TFuXHdN0Xbk2qZ2m",
-	"KDuu5gL7s58Auo04dmy3g6V+2uobaT/17Rd1CevOA9tpYb8KexTuxGYjLT9T+b2tNLhfqWmTHJ08gFO6",
-	"peE9V9YEumkeqjRHzYLTfs0Z+lyg10yFqhvBPZpM94FXc+VBeDEQfmPbzR/AoZYCznnu785wV/C0WdZf",
-	"/8Lzpt3JlN65wQG3BjUAjrhaGexawrwN2WvPkNvwkqFGObwW4mLt7mFpYGwutlCwoIW4hsPJxFsB/RA2",
-	"2qYFQMn4mFcllSzbgUHYQpc/C32OrsIzotZtMPwhmr7qbE3QEaRSOavGhIB2CuoejR4Z3D66fNQP6P3K",
-	"AUI4rb1d13mE0rdd87njTLS6n/pvggrt/0+7CKq+HKGHo85d1nIhKXmnTImHcf2aqw76i1f97QZz2Klj",
-	"NYDVKPhy1+BFmUZWCvHr6gcVOqFxaLof+Nx1v/3+ylnBbfs95P3YloeaNElP0do8uLihtFXdlhHuVSxo",
-	"GtkaB8bHSBB/c0gitoStqGBDlDITuQR0Zvuor1lRwIICM9meJbORVr9AEtW152KzEYpp2gndoOU1HMM5",
-	"t1QeeCUeFSjf+ut/P49h7f4YBVco7drWQWnoz7KsF9ugmrahqy+2/T6Z6Wyo2Wif+RZHi63vtdiZs91q",
-	"EU73ICV4fwbtqaL9RSxE033SFlAN//g+WuPJ/AezCG1H6I5B2PTgfopNGNy61TYLm1uo2oZh+EHbNnTN",
-	"S93f1jL8HM2xd9iV09n8aPobtCt9T9VL13G1j65tLsUnJP7T1/mNkfZO39z+N78Kuc8m88nhfxw36tdz",
-	"ftzJ/1noP5m+nRa//lnss+MCn80Ui5k7u+o26x57eV+XUGiwe8X6F5uu6MBCmTGszHI8WM8GLU1Z6/3d",
-	"hm5qBH0xSwQfGfb/j48RRpTrS2Tpe6Y6161xh3hnr/N2l4lDvvVGPsFp6TomL+tajsaIvY9jYsXSXa6J",
-	"S3CP66z3R3PYvlAxMODb3kF/380eFybsuUl4b9NN0GX+iQ5Lwm2F4NBdIRHUSG7rDpy6fG9P/bWQ5vCC",
-	"WmqT9SzE9byVdjUZ+wUN0DhIm3RqU6Yw/C1VAzg/jql//3qAhLsMu60G+Hy1AAn3xQDjn1cHUJdlW0AT",
-	"vr9Tu1MI8JG8f5jwT7jP+MM3TWl1SGgrFE/3SvLrNeUJD1P9cK9M/5drmr1T7uIY5r1WUylqyzx9hw0y",
-	"t0sS20qL6dhm+GpO++l//i84mky7zb9nCZ/ZoUENvB08mzU3UX5aXj/hAD+/M2dnllbG/6cf/j48S/jh",
-	"eI/osKUQvsaz3thuY/NZwo/G4fnGjSyNgRaKmt+1RI2RWviqu2zd1+CWstD3B1jOEn7chtvEJomnWp94",
-	"2b2oqtnI/mbss4SftDaEPN0IxXqGB3Vsw4CYHdnorWdLf5ctKZvFCoKTrqmkeD5PxiGD1Wt/eve3q8PZ",
-	"U3fR4j7fzGFWbLeMm6Kkx88vYCAkW9mbQh4/hkAtvyTyx7+VVEuhwv5XFNfFPTpGEx62jJ515B7Oon7G",
-	"bRAJb10HAYOHXAcR770OIuH3vw/izFsKuBdXt2yt4Z1O33nCPffgZ41tgp++eIZT4zMEtp5pUDI+n8ZQ",
-	"kvemAR0ayRAjmJ0VzMqoXh6nMIJNfXYgFgVbES0kc5UlPz+w6Wy7nVim5afPE8b8wt1M0Y08etzFRgV2",
-	"1F/3GpJBeE9Hy6ivYxb3615uNSu7YMH+oKlL1PypIJ2cVTANEBXc/gHTzwXc9IHOs/GZaP686fNswH3+",
-	"HS03haF8JQqWMV3lVgd3byLxnUfuKD8bqv1lJG5L9+m+eEhEuX2HwC8STEbkhu3gvdjFNRAEsg+7rkOu",
-	"D70+PPft20+Kg3Qa1nv80lceuJbXEHSvn3VVLRfXO6bhr54/fm78lG6hR3j7pPB7sS6N6lgcLW/mgjWK",
-	"wKm6WlPIH/9mpsgptC4r2pCVaLe17IkrfLIt0InX1CZde88v++xB187R5AGN14W2z+wI1qKSqr7gHv3d",
-	"ayF9M5BBRiHMzf1CAVX6x79xnPf7ippOHopOQ6i4Y/Q12IIZRCmNq3JFvkNrwZojY3iutEBXg+Y0tmrX",
-	"ckcMWUU4Km9SLhixE3MtiaI//l8C2zsByStp7AazI0nUHvTvWMQdtHKhv/T24C41teje3RvH/kpNCM72",
-	"R6BFgCiryQC4QAJyQwkI92BDVvtI5CGmagf8OyOK4Q7qMEQ3gmijHlJcMdSt3dhUe2uZ4MgFdopmBlPi",
-	"KcVGyIwJ/uO/4Y7N93T47xGfRJKm+bz5fw/tiRGZ3ZlOMsvmFbfzWTuEGzukn7bHxs1kS5aRRmB8XzEq",
-	"KZACRwkFFbcCwtBwbW0Pf1uR09c0W3OWkQJsjWbLvdS03AhJJCu2aMZfEWZujz3r3PgN5F7+CmJbGULJ",
-	"q4witrUkC/KdAP3jv2acZQK24CUrUhCyPOQMVQdDg92BU5jwSwybihrtag6oX/Q8NNQbR5X3O792svMv",
-	"xuvc5auWa8uF920zwTnNgqvD6/JkS2uWLYxTtGD4BTVs5XwXQ0y473/FiWimSU6AmNF3K5m97vLnj2S7",
-	"1gzEsaVA4yeOobnsxTUjzOsYdScwbePS9fVw7m0dBO8GqWvHoy8uHVwBYm6Hai7/MCaTuWjjW3MPlGUB",
-	"ZUa1d9RU3MPAlNDDgq4YtyLz4Gp6MB6Pz8L/5YdWtFia5gPnV5ENa/tVw7vzZhEC5LbTheYl6ruxW66O",
-	"u9SXR5hav55LI5q7MGr03L69/X8BAAD//w==",
+	"7H3rcttGuuCrfIWZKZEekCKpi2WqtrbkS2o8J554LfnkTAKv0ASaZMdAN90NSObEqsqvfYDdfYH5k6rz",
+	"c+s8Qt4kT7L19QVogCBNOZ5Mas/+sUmi0Zevv/tN3weJyFeCU16oYPp9IKlaCa6o/vKc35CMpZdswfFr",
+	"InhBeYEfyWqVsYQUTPDD75TQj+l7kq8y8yZrvqnKPCdyHUyDqyUFxRacFKWkkAqqgIsCclIkyyAMbkhW",
+	"Unwjp0qRBQ2mbhOAcw2DMFAFKWgwHd/d3YWBSpY0J/jC7yWdB9Pgd4f1eQ7NU3X4wkz2TEohA/1eSlUi",
+	"2Qr3H0yDF0wpxhcgJJT8LRe3HOKcymRJeBGH+DOBGHcdQ7EkRWvbUCwpzES6hh5+wv2VCpiCFVkrwtOZ",
+	"eH+gIFkKltBzPdgeDsfgV8EpPJHrVSHyUoGiPFX9YXAXBpdU3lBptv1x+H8eWFyApCSDOSmzAsRcb9Ce",
+	"AlihaDaHHoFZudBwYYWClBRkRhSFOWEZ44t+CISrWyppCozXJztQoJZkRc+BcCAyp6ldxYxWcDyZQGzO",
+	"DBT3FwPjqqAkHQb1ZWv8eiIpKehzfoNAfUXflVRpuLTOwoGZIVAISPQ7iEIrKVZUFszgKkmSUpJkfb0i",
+	"65zy4npFZWLh3JovSeiqILOMAuPuNQck+3aIZ7YzTOGWFUuYhEDcYxxNCsgoUQU8OoM/4A8xyUXJixhy",
+	"8pYanHD7jleEpbHBLDMKSFKUJMvWgI8Qh24RJw1eGZyFBS0UEJ6aRwnhMKMg6bzkKU37Q7hwOyQLGhpM",
+	"FpyuDXYqcwOSklQBK4AoIJDShOWIF1LkepQkt/Dny6/+EgKnOFyPmmeCFAhhywuC6SQMcvKe5WUeTE/C",
+	"IGfcfB6FQbFeIX3zMp9RGYTB+8FCDOyPdrnhU/O//3TA8pWQ+nZWpFgG02DBimU5GyYiP1RLsVIryfji",
+	"0E6hMYekKcM7JNk1YmvHzVYDgPG5kLkmLZgL2QRsD2GllsghCuGuncp+48xBUqpC5FTC8STQ5/+S8gVu",
+	"dXJyUp1bFbhNJHNzrx2bMvddCLw9vOzQuwjz+jmsKOeMKlgIIPOCalY1jEHRFZGkEBJ6dLgYQjweDSdn",
+	"cX8IzwvEmbd0VQB9T5IiW+PdKY26Gl1Jlhm6Nisp6MWj4XhydHxy+lDP8CWR5IZmBwpiXuZUsiQGWWYU",
+	"SKYEFBqHiUYOMJcbwu2SWUbZwK4NbIJeG5vMjvNSFQiFXEiKPJjD36gU0Iu1bNCXNcwZH7r9tC5EHz4I",
+	"A8HpV/Ng+u33Hc9WpCioRLj/929Hg0dv/tiLoqH51P+vvw82782bRM+BCyZZqdgNfeHQvJAl/Sdh/Zu7",
+	"MEhKKSlP1pu49cQ+gUSk1LEwy2Asxry+fHoVhxA/vnqC/72+fBr3zyEhig4YV5QrVrAbGjbY1VtKV5pp",
+	"lKsVlQMcnEIPORGx/AcyId6qDco6UHBLsoxamYNcS6S0dY24oyZBjUfNi7sYfEMGf9OX1nVlQcbmtGA5",
+	"NQDR4ieYHp2ORm0xeFUf6kCBew15u6KJ4Klq7MzMUDG646OJ/u6u/WhUXzzjBV1QiZvhtLgV8u3m5TzO",
+	"RPI2WRLGwY4x12QvppCC443QYon/zYoNfMcRXccXMqXymqUfUxK+wnHPU3yllNl1QrJsRpKOnb5+9aW+",
+	"yls6W+p71RzEE4dOHeqpQkianjf0Ca3qABfV661jLItipaaHGr+H9ufDxOkTh/atfVgsnkLSopS8+wxO",
+	"0VmK1QEqbgtaM3ctPxcCEAKGGc+RC63ImvHFPhsmsth3j6pMEqpU9yY3dlTUPN++OC8zB/k9doaM9K36",
+	"+N7uwkDSdyWTNA2m3zp55bEXD7PeVG+L2Xc0KfBkWtk8nkw6RJxW+owCOAXUKxXjVCmj/6GGaeWF0RR7",
+	"sVWd475WP+eMZqkZi2LKfEAR9cxKNlSt7d0Wt8Lo61RNoZpHa0nuRSCSAiXJEtxxYbbGl5kEFPlafdVv",
+	"GCmFQhMKsaDFksphQ77sr4KHuwf/ayXg7Hjk61bx7YJnbUhY9jWEZzdUruEtXaPgJ9ktWStYSap334t5",
+	"mWUx3C4pR769JJogtR0Ga1r0Q6D6dSsbmNrQQTo06o+pW8hd49ao2IATOT8q6kxwfcVmf7gGfkDd20nV",
+	"TT0qTWUn8eByKV0JhdqsGeQRE5ppUIgQFpRTSQqaGmj4co0paz6kU4MFKWTsLdWWjJ3QopmjiQMFPb19",
+	"w8DjA9UHw9IRf1Iq2Q0aQE4BqmVNWbIU9UyY1VLg1uAtMFSH7I3NtVk6Z6SodonMV5QFqoBu2SYXuPrz",
+	"15dfz45fL09mZ8njL4rL+fE36ax8+af86uTiG/J0TfaC8xZ91ZOZFl20MRQ7kMTdStnG/InIc+ePaGkt",
+	"9gn0LBpbWDDuy5X+Xthi7/OadJzkicVAQKEfwvPLr+DsdDSupZuYzxU1x3shVCJu9UhUW2v6u5Ws0Hfm",
+	"5PZkNDkajE4Gk9Or8dF0/HB6dPLH0dF0NGqL78locjoYjQfjExw4OpmORmZgJ7S26nhNHcaN61SpNmZN",
+	"mUq237J7WmmM8Wg4GnXeQ70UDtm11Ha7+6lbDilKlagxSm240gVBHbTvzNnzboTYgQ+eOkbfr5DldyLE",
+	"122GYAYr6L3m7L3TCZsHHj88PTt+eDJG5c+YlGa90+Oga3lkBd3Q1myqVpAtwwlBobbME09VOVAgqUJJ",
+	"ydCkq+FhdJYWM3jx6tFfTybpN88W6dfJqye372bir0+fvMhv+H97ePzFi/G/7UNGTF3PGSdZJ8xQLkLT",
+	"KaYHQ09R6j/QTpUm+OYkU/WCMyEySjiu6EyG6118yCJmImnKkKNba33D3GgqpAaxtAScUwqCA+OJyBlf",
+	"OK0KwS6Qpum7Em3j2DmNrAunYs8lL1imrfZurvdRwG61DvB4sy0WwkdE6IaF8NFd+BbD5jY8cOqB0D6t",
+	"/nUwHo3GXZSvcXafa6yF9ZLou1yRtZEtZopKwkCvSfkNU8STSUUna+yff7bba+6r+3DuaUMXYdpp2vvU",
+	"DVp+vs/+PLTdE/i4XGsHW1nPp8NN78vwhY/ZqVYPvjSD70xw4BNeK95vw3C7nwMFhSRckUSrBUuilvvw",
+	"X3OPaIQs2A2tfIaJ4IUUGVy8fB4CzRQF4imfgtP+Tsb9aHY8nyTj9CE9JSezo+QsfURH8zGZzI6S4/SE",
+	"ns4fkrPZo2SUjulkfkSOZyfJafqQns0fkdFsnOxzD+Uq3aodXaGqY9XdjKgC2SZHeVzRXk5RPc1RH4pr",
+	"PSv+BVpOKbOdF6Rt9gMFr199GUIclaPRUbIqZxlL8Cf9nR5apnB4M/a8CCuyPjTjUfM2I+MhXDX8FPLG",
+	"SAXnGZB06tEFXjbLy0xfX7GUolws2xe9aY5PDw8zkZBsKVQxPRudjbbv72h+mkzIIzo4nj1MB8fJmA4e",
+	"kbPZYJKe0IfzR2ScHM06oVZuw+umvdHc3J6rVTqNXuVjTgM7qJInYe1GaPGillzoUBA99XSD0za8EpUl",
+	"sak11AK2NhytEmb5wQYzMljYUBQrjuMpQpvhhoax0aCtLm9JFdUykdhdYa1N09uwnz0ZoOOYHWvEo3jq",
+	"nEoaO3iZB9NvR288ROlwarYu3Uweul3tOO1lxbh34apzJvoxRU5yqvpTiJMlTd7GIcQrKXDb+DERfM5k",
+	"fl09u5WCLywOXN8SVjC+iE1YR98ecl7UrWgaQ6/6RQfhQvP/tbihMoYegjWjBU1D82ZoHdxakz1vrqS3",
+	"QnhCM/w0J0z/r9aqoPm1/uotZqa5dqeAXuU6ZwpmVCuj5hlN/fF2j/ZrY1bvBgMNCoM3iUH6BpA02lvs",
+	"t4cNwsA/TOurgyJOpI+IZEQY/ucdMAgDA1aNDf4B6x/sOO88HsbUTM1izOtfk7e1gkNkML8YfPHm+7O7",
+	"gf/1+D5fx5O7zhDFc3VZzgpJkmKHSWXCbCZ0ZnAD7ZXKm+Tp5TOS4a1ob2kVbbORYKvhTQGVAPj5h/+t",
+	"n+JMTOkF+K4pz0GbaNV7rVlxDknTMqm8qHrm3iWDQuREQskJoHGl2E//wSGlGSiSpUJ/SgSuxwgvKJhf",
+	"csEL80lSms9EpoTd90DPB1n3bG6mzG13YHbFJFSzuhl1ZH8lvCcpbczbH4LJAagCnNYuDa0xi5eoII4C",
+	"3FkUID1GgV7XfRm7D6MoMN5nfNOEAxXEY3w4iqFng6wQ2xXivjFVU5GUKJS0eYd21y0Hi942nlKv3jb5",
+	"StrwUW+Y1t9XTMKO1TsPwgCtt1EXMVZvjMLxm01x8OYuDBre7g6HddPlb7NtWl7/RlJIf1PqVdlCXezA",
+	"hBLskCnEjYQiBPdLq0LeEpPVMxcl16z0r6LUIYG5kDOWplRH3V7zlM4Zp2mdFWBcCfjwlaYBpd/KSYq6",
+	"f7bWrtpKXFSeBBx/VROwpRq1FGWW6n004t1efNZx+gZUmnfdeaQubrNN/I/jqc7nKa3xYW557Iv/8d7i",
+	"311Pl/x3ocZ9/QtTGP/8w/8aT84go8iTVQgpW7BChRAPbDjn2qefnPGppqqcvJ+OJ2f4kWSrJblOiVoi",
+	"WZWcvSsprKisFhzChUJzxs4SWtI2cRFzvYVkeY7cTge3Zxnhb7Wlp/VSpTMYZiarQgkgHGi+KtYQOwU4",
+	"Rv7opy84wMUmbtDx5Nr69+M+SGJda4RDOwfCbDU+bxzT5GYQy7y44IOLyyfPnzsgmqCEhuMOB44feJ+c",
+	"bYm8Xw+2xN4tTj7nc+FlbBG+tuxow1p4g/zF/7UOMt692RGwB83SSTqFGOeJtQ+shnuvDU8T8hMI0f65",
+	"if3MRLHUt2xu0Hv7lnG1yYA+JbBefny4r+ogcW1Qj+E3/yBwWsbUe0lTlgpUsa2hZMmMqWtlVRUTOnWT",
+	"h+b55wK+macb8DtjflWsT3gJSPZUls/OLJ/ufUkgZZImidYftDqBTEFRSOmMwpIkVOsFlfbRim5cPX36",
+	"6OF6Ub58dnm1SuSfX7x7fbqciL99M2Ozm+N/Je/yoNt7rjxtbycu1HrhJ2ZyfALCNcL+lZXs7/rNDqzc",
+	"ZsB6yMWUZUo03WXMtpQGE/yrmCqRkui4Fitort/c2FJO3j83D2urVb/2W7CB2zH+jZ184eU5hKhN68SH",
+	"EIVMnYynU/De0nUHlZg3m6H5l40RbcjVKNoGVmtnqC0jBdvkX7czVqjqJ9yYFoi+pDIuN3xkXW4uStol",
+	"EsPd8rD52CnMzV81E2n+5InH5oOcvHdStEnlPqP/NuicCtns5g3/KmqWveVNDMMN0KSUrFhfIqE7pdno",
+	"Oh9VvbQVDSaJwmjkleaLOszZbHR0fDShg6Ozk9ng+PThaHCWjk4Ho9Pjk0fj0aPTh49OtHrKcO4lJal2",
+	"KXCS4x6rXdSYtmL/Qg1d2vKBFtCW9H0vT096M6Lo6XFPklsteagqdBp+H/4IFy+fIyn0+zGIGxuD1Nmu",
+	"MFsXtErWwOHmZDY7pmXpOucyPu25w8eVb3ZgHbaDt3SNiqR02n+tazkvMUq6t3Q9hMslzbKpKSf4L7/v",
+	"QW8lGS/mcPAHdQBR8HvcUhTABzCng8Ht6BxaY/7l2V+joA8fIE9PVJnDB0jKAgbpARzAYD7ub4e2hugG",
+	"pBFBGJ8LV2RgpZF9py5jCDqqBTTyzcsMqHaAC+lgWydCOCjipfQM8JyqppwFzKSDXn9qU22A8IjbcaFW",
+	"6IAVYSU4CnNx9muis5ZtlCaRbEbTKr1Z+zA8l2HEG0Y09EwamWZTxpB3FQnOPG+YkMpa4k7bxKWtSbCk",
+	"ERdcpz/bfXFKU2UTq32vpVlS+y71Kq7uxmQXKZe0ZTYCTEU8/j4ylB6h1ImsPImC6c8//HgXg+BOVBnl",
+	"yxs9Dqshltecb0/qirjN6op4xH/3O7goiyXlhS02gUP8wXzXmhKOMlt1JJgQKRlVOt/OoJ+a4qgP9ht8",
+	"sNllH/C3wWAA9l/8WpfdwIc2MerEKDPK1OJ8gPuxgrCbF+iY+QfcIuKTHb6bGZzXF9ywq4hX26TVSpcw",
+	"FPHmRJYdQC/JmE5oSpkiC2lyDoyu2qwKuiW8UP0hPEfdVGkegjuO41gtI/6PZCZ6EVxLi3rraXLM06Cl",
+	"DpwF0yjYRxREQRg5XVK/9HHNWb/iKZ36NePjuovN6WlaJ2c5Ro0A3sKsdTxWQTw/JY8m5OHRyegsmU8m",
+	"ND1LT0fp/HQyISfHdHQSDyN+AflmfZi7Tuuv0g5xffmhlonHozE0KDByThC994YLyhyi5xeG6RIshxqK",
+	"0r6jxqf2aImkKVIhyRQ+MeVQqaZwJpXOupaFZgS60GO2hvjlV5dX4IcYJVW0iC1t6kKhXZRZifwPe0p8",
+	"85rP+/E+Pmy9ETccScON7mnqQrCqSjx0T2Fe9GYyPjmFo1uFDM+u/qRdb6/+zZU1GOp/IWRN7wp6phjG",
+	"J3tbx2WJN7Ryy64UmqQcz8HX10LBhv4ijrdhIuXNIHGVfFQHi6EXdweDq+3FFUpYk03XKMAhPFMFSYWy",
+	"nus5SYpSEhzqFcNp7FAmN1MHxqBngzhVXYYta0IRK3U4QAe/11Sa9Gc/O3VqGFx3AsSWaHjEe5sIWR/T",
+	"aQeH3yNruTs0cb+4H4KxEUxRnL0gl4J1YTOwIm6CiVRBL7ZvGpnYjOfGLhdaM96+JQQbYkSEJxwh8kE7",
+	"OnQcLd6gDE9yWUgi5jVB6SeOFALIakWJRFItmolcH2yAwkxXhf9qGmLcBf7MvvzhzUCnFZ7+yvo+KA8b",
+	"27NvadGuWjN2R0o/tJOVMpNMTXidM4+wzskaR1mPiypak7sQ6weo/eWWemys6OLFl3jahSS5Ds8uzZ6z",
+	"TNyqdp4p7kqWFeQ0cnww23M6oKZmRPht1Z5xxyw21Gunqn3x1UkbbzQCvnsBqvG6jQ+j/NWfMpqG3hwp",
+	"M0EBBGrjPRPorbHE6KqNIY1A8wcwX7sGtkPPH2BH7Ll1pX4Y2p7evnpLlAFB11puU34ok7CsAZ2I20u1",
+	"VFzdjFW64UEVXXlgCZiqqYm9FEu6blfADmut1bFEUzFbVQnUnk4x174ML63fpuTbgom6MsA6MEjEr6Tg",
+	"EF/9/MOPceWDRHJDQRRCPEvG7/Qz/O3x1ZMQ4tH76odnV386/3iOf8S9JP/+9GMFBSGCZZZR45ltVDAY",
+	"ZUNwGsKsLICLiHdWHgzhq525biHEuLitVXZD7PH75uqK9yx1us5mPp3ll7vS5YxInTOkDmDcyUAXdjuE",
+	"V849q/UiK2NuxoeWOg4NCsS1qe4F5rzwQXX/DSOzNpe0xKtB7Aq4zxEjdK0qkip9n1Bqa7CZgozOi7pY",
+	"nKV18nwrhzjiOeOlAkpkxmhtGLsy2iWKEK6MLNR4SGrZ7pAR8STi29mdpsqcSKOwsNRJU5WxxRI5pspR",
+	"r5FVOZkPiDnF4yt48GA8HI3gDw8euIM1IBWCFCYlYEmy+aBcIWjPvMJiUoWzaepl2xUoa4xAftAKMyBL",
+	"8FPvJE2oVuV1fkGZZc0dnG/PaIg4dFSfutyGzZU1r9u6dBNDzP3ZpTWSXvgVenZwLm5a1f6IeS0efN4m",
+	"gQphkShRj2owXiGbnLVSE5+ZIrlD84Fq8vDdypqw4uPJpG23mMdRMP0+CozTVvsujNc2CqbfRsEOt24U",
+	"vLm7s6pa5aqOeOWrbpZw/0KHb8Tv697t9BH//MOP/SE8buQlaPhEvAtAvmH38w8/ojm36e8xDgfnQRrC",
+	"het9oftgeFpyxJt2wIaWrN9Tdok4CsiK6aUr7TkK4r7zYH18x34SAW7dMRmmYCluPQ+EpCshjY/DS84Y",
+	"Rvy1NYmlKBEpe8ejY2RV2iLOabEUqf7xxHrB4gvU4WIjEWYiZVQZv8wYXrDH0DseHxku75qIRJyolj/L",
+	"P4LxbRVCnDtZtqt3ifaknYxG9wGJJqHHZqcmzEnSRqnXQRWGMUXCVDv0SKqJOzcyF5UIEwhB9pfSqXXB",
+	"2SBJxI1HkDlAox5t0survGqTAlExWu3mcq5Edb49ReEcdRKToGDHVEUhfrYCtwkLZkKEpm5qU1jxhRLN",
+	"Jj2ZuELj3YibUJzg1OZOm4gizGgmbsF4jWdGfUgIF5wleFNC5udGQDbjWA0fesRtaCiq6vf1PZ2ORi6Z",
+	"yqiK+hvhfrxZzDeTHfpGY5E3NK3y1YcRD8IgYwm1EUvr/H4pxUoyWhC5hl7tCe/ryBgrdOh3w9OtmkPD",
+	"4IZKZRzm4+FoOBp4/nSxopysWDANjoaj4ZHJNVzqAI2nt+i+D0JtK1XUTuRKivgdZRr1l11dFwxS1RAz",
+	"t9dMU+lIkLFOekQmb2WjQzQuoNE+hWRIFmso0Xww9fjKIpidoTcZjcK6isDE/vuuD5DungOc3hp9FRGH",
+	"OpeuTiGwxACK2LjOdpcHEqWr4osdXsWulA8yUlAJvbhO9nYZePdydJjwYUElJ9lTkeh71bUMVUV+KpJh",
+	"xbt1Ow+XEecuXx06WA9YnbgtVlRqsfU8rdDA5XWb+CBVxWORru/ZuguVqGbPrq/xVq2tEcLrV1+qsO6I",
+	"odOfOFTdkAhyd1Sh/G5e21ssTTqa87T657gSpWB8YipI66oqV+5Ut/V4qDtvVLVzrs6tDtvaj+PRaBK0",
+	"u1vs33DC7yexs+tDo6nDzi4Md3e2YwjJNlumVS4Di99o2jYAXMHIFlptwqgNApPUdY8uap09t+6awWhk",
+	"w/oHr4vcZDS6JwpaG6YJhgtN91U8sNNh6YOkTh7ZQDAUfV67gP3K4jdBXJWpm/n8gvKdxU2bd1NXW7sq",
+	"6c2iaLOIX6TcKDDW1cNmTF2Sa2toNypmzbiKSszXbgRpV2mase3yxurXRlFh81dXm1dVIGz8YMrwzFt+",
+	"AdpOaNbc9PMXVJmUqf2KBuosj9E9iKpd7NPRkc8TY1Nf+nnukk4h63sCoFgy5Ut53O7xaLxtexUBH/o9",
+	"IPEd08XlHsRskOGCp67llO222KRu19uOp3VZrE6itoM9wvaSmSyeNVJxKmb0xqe0LUPu/H6StRy5EuJy",
+	"adtt1Xusu0A5tfZoNKoUhh6r25TNaHFLKdfP8Ui6IVS/+xC17Grs0U7hOpptbFWYxL6/iOIC7dynRC2b",
+	"u3V3rVu6JEsiSaIzfUWdObyRQX0wOND7Pbg+6N7sfulP/j5Vs4elz8+bSf4blnDD79fdG9S31D6tNWjV",
+	"mqizFaaxyWaSkreqsuC8RkPd1Qqut9AUNgoX7sLgxIjD3VTnd/7Uh6nA9mRT7UbOSRYK78TmWKvgDb7l",
+	"Oz5dfk+3FfHK6uJNK8JnK6GpIdCh5I7E3qnXaik3Vqyhsb0SqqHX6JzinIII8ylEAZvDWpSwIkrpiWyS",
+	"TmKagtyyLEOiYzoiPmcmhuQWiIKqQEmstHOftnyVqP/1h3DBDWV4tpHX/WdLkcjnUe/th4HXenJTw/fS",
+	"53+Rfj9beyUXNV49Xndbhrr8rSK9bUpkGMzWriBvY85mKMKf7l7ydX+i7qg0+IfoqbpEscnUavpxrRy0",
+	"PfWfXC/dr9dMrbfatplttbVuI/EpmqvX6bOpvLrTttVX/4WmBmsrZNvfjf76Ofoz7NB+x5Pp8fi3rf26",
+	"Gt6XtsJ3G4mYgLKLyv5/IrkfkWwz7n4zVLJR5739ya9COZPRdHT0n9Ju/PWsPYsEfxHFF7rktEH6fxHb",
+	"tEvPSNVpvrr3Z9UppEPz31bg6pseTtx/baKGrb1QptU9vRz31jMOXV2QsL8B1I5QovFpkOAjw/7fsZZ8",
+	"b3v1BxLoe6ZabVu5Bby1InizPtACH2ziy73Nr89hYr2s8u1qdXwfE8twtV1Gls1NGVYJKx9NP3Fp6Z4p",
+	"0rRzuqsstxhjfoVlxDtLLL3mKp9oekXc5IP3bSDQy4hfV/WWVbL2lmob+7clvMoZnbCQidtpI2PCeVxq",
+	"MPbiOhOiThXr/5YSeaxFytQ/P5Un4jY5xiTyfL40noi7PJ7hL0vhqYpwzEYjvr0xSSuH5yMpO36uTsRd",
+	"sg58VRfS+Ii2QJa2V35OsaQ84n6WDuyVpPNkSZO3ykb7mbO/da6cSep39ZRI3Da/wyRJjYcmYlpR2s//",
+	"43/C8Wjc7nVxHvGJGepVPJnBk0ndBfvTUnIiDvDL6zA3Zmkk6/z8w4/984gfDbewDpP24PLwq4Nt9vE4",
+	"j/jx0L/fsOaltiXfzG/WECK28EV72aqKzS5ldt/tKjqP+Elz39ozSxzWukDWZtfH+iDbe4+cR/x0uNGy",
+	"umKK1Qz3alACPaJPZFzcjiyrxJq8XiwjOOmSSor383DoE1i19qc3O7EpdFtSphrUt/2PCelJHjx4dgk9",
+	"IdnCNMZ68AA8sfySyJ/+ntNCCuV3O0B2ne3RHyDifoOA8xbfw1nUL2h+FPFG9yPo3af7Ubi1+1HE929/",
+	"dO40BTyLrS2xDcvbDGEacUc9+Fqtm+Crz5/i1Pgbbraaqad7tYRgO7WEUHOGELfZWkGvjOLlQQwDWFV3",
+	"B2KWsQUphGTC5PX8chet1e02vLKGnj6PQ/axbcTU9qE62IVaBLbEX7vrVs9vS9UwBDyXyT69KhqtKayv",
+	"Ybv714apvshIK7DnTQNEec2uYPy5Nje+p8Gt7SyaPqur+uvtPvuO5qtMY74SGUtYUaZGBrcbb7k6U3uV",
+	"nw3UrveWPdI+tXb38Y03O8b8Q9ziCFy/+UcndHEN3ALZBl1bD90FXucd/PbNJ/lOWu1JOmzZV25zDavB",
+	"61Vy3ha1XNxuqIa/epD9mbZT2okzfitn4c5iTBrV0jga1swlqwWBFXWVpJA//V1PkVJo9OZbkYVolh5u",
+	"8UV8si7Q8vFUKl3zzC+79EFbcldHNLXVhbrP5BiWopSq+nM6aO/eCukKNjUwMqH/MpBQQFXx0985zvuu",
+	"pLrakqLR4AvuEG0NNmMaUKrAVbki36G2YNSRITxThUBTg6Y0NGLXUEcISUk4Cm+SzxgxE/NCEkV/+j8E",
+	"1js3kpZS6w36RJKoLeDf0IhbYOWieOL0wU1sauC9bZzK/ka1287UqKFGgCCr0AC4QASyQwkI+8OKLLah",
+	"yH1U1db2d3oh/RNUboi219F4PaS4YShb2/6s5tESwZEKzBT1DDplVoqVkAkT/Kf/wBPr92n/n+HTRJSm",
+	"6bT+65NbfET6dLra15B5yc18Rg/hWg/pxu2hNjPZnCWkZhjvSkYlBZLhKKGg5IZBaByutO3+b8vbekWT",
+	"pclQNzmvDfOyoPlKSCJZtkY1/oYw3Ur9vFWVCmQvewWhrTSipGVCEdqFJDPynYDip39POEsErMFxVsQg",
+	"JHlIGYoOhgq73U6m3S8hrEqqpau+oG7Wc1/3cBiUzu58YXnn19rq3KSrhmnLhbNtE8E5Tby/w1Glextc",
+	"M2ShjaIZwzeoJitru2hkwnP/O05Ek4KkBIgevVvIbDWXP7/321ZVIYwNBmo7cQh1ay9bRzSt/NotZ7bx",
+	"ZVfdUO3TynH+ORzblbHS5cv2mkTp/oF1eyitZulWTN/qToGGbJQe1YRCXfUAPV3GADO6YNyw2cOb8eFw",
+	"ODz3/0SZK8oBZ4uRFWvaYv3doboAN2SP097NS5SRQ7tc5aup2gvpJMqOtkJ1t6QKPHdv7v5vAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -21,6 +21,7 @@ func TestImportDirections(t *testing.T) {
 		{"sqlitedb", []string{"gen", "server", "cmd", "conformance", "openapi"}},
 		{"server", []string{"sqlitedb", "cmd", "conformance"}},
 		{"openapi", []string{"gen", "medusa", "sqlitedb", "server", "cmd", "conformance"}},
+		{"docs", []string{"gen", "medusa", "cryptomus", "yookassa", "sqlitedb", "server", "cmd", "conformance", "openapi"}},
 		// The suite speaks HTTP only, so it can judge any implementation.
 		{"conformance", []string{"server", "sqlitedb", "medusa", "cryptomus", "yookassa", "cmd"}},
 	}

@@ -12,6 +12,13 @@ type requestInfo struct {
 	id         string
 	selfURL    string
 	platformID string
+	// rawBody is the request body exactly as received (signatures and the
+	// Cryptomus rules work on these bytes); merchant is the authenticated
+	// Cryptomus merchant (*cryptomus.Merchant).
+	rawBody  []byte
+	merchant any
+	// shopID is the YooKassa shop authenticated by HTTP Basic.
+	shopID string
 	// errCode and errDetail describe a failed request for the log line; the
 	// detail may be an internal error's text, which is never sent to clients.
 	errCode   string

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -34,6 +35,10 @@ type Config struct {
 	Logger    *slog.Logger
 	// PublicURL is where clients reach this server (for Links.self).
 	PublicURL string
+	// UpstreamAllow lists the YooKassa base URLs that PaymentCommit may call
+	// (ApiParams.Url); UpstreamTimeout bounds each call (0: 10 s).
+	UpstreamAllow   []string
+	UpstreamTimeout time.Duration
 }
 
 // Storage is one store that keeps every API's state (sqlitedb.DB).
@@ -55,6 +60,9 @@ func NewConfig(db Storage, publicURL string, logger *slog.Logger) Config {
 		YooKassa:  &yookassa.Operations{Store: db, BaseURL: publicURL},
 		Logger:    logger,
 		PublicURL: publicURL,
+		// PaymentCommit may call this server's own YooKassa emulator.
+		UpstreamAllow:   []string{publicURL + "/yookassa/v3"},
+		UpstreamTimeout: DefaultUpstreamTimeout,
 	}
 }
 
@@ -76,17 +84,31 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	medusaAPI.auth = medusaAuth(cfg.Medusa)
 	medusaAPI.faults = flt
 
+	cryptomusAPI, err := newCryptomusAPI(cfg.Cryptomus, flt)
+	if err != nil {
+		return nil, err
+	}
+
+	yookassaAPI, lcmanagerAPI, upstream, err := loadYooKassaAPIs(cfg, flt)
+	if err != nil {
+		return nil, err
+	}
+
 	controlAPI, err := loadAPI("sandbox", []string{"/sandbox/", "/"}, renderControl)
 	if err != nil {
 		return nil, err
 	}
 	controlAPI.auth = medusaAuth(cfg.Medusa) // the ledger view takes a Medusa token
-	apis := apiSet{medusaAPI, controlAPI}
+	apis := apiSet{medusaAPI, cryptomusAPI, yookassaAPI, lcmanagerAPI, controlAPI}
 
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", healthz(cfg.DB)).Methods(http.MethodGet)
 	r.HandleFunc("/openapi/{name}.yaml", serveSpec).Methods(http.MethodGet)
+	registerDocs(r)
 	registerMedusa(r, medusaAPI, cfg.Medusa)
+	registerCryptomus(r, cryptomusAPI, cfg.Cryptomus)
+	registerYooKassa(r, yookassaAPI, cfg.YooKassa)
+	registerLCManager(r, lcmanagerAPI, upstream)
 	registerControl(r, controlAPI, &control{db: cfg.DB, medusa: cfg.Medusa, cryptomus: cfg.Cryptomus, yookassa: cfg.YooKassa, faults: flt, apis: apis})
 	r.NotFoundHandler = apis.notFound()
 	r.MethodNotAllowedHandler = apis.methodNotAllowed(r)

@@ -25,8 +25,9 @@ type sandbox struct {
 
 var listenLine = regexp.MustCompile(`listening on (\S+)`)
 
-// startSandbox starts the server on dbPath ("" for a new temp file).
-func startSandbox(t *testing.T, dbPath string) *sandbox {
+// startSandbox starts the server on dbPath ("" for a new temp file), with
+// extra serve flags if any.
+func startSandbox(t *testing.T, dbPath string, extra ...string) *sandbox {
 	t.Helper()
 	if dbPath == "" {
 		dbPath = filepath.Join(t.TempDir(), "paysandbox.db")
@@ -35,7 +36,8 @@ func startSandbox(t *testing.T, dbPath string) *sandbox {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dbPath, "--log-format", "json"}, pw, io.Discard)
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dbPath, "--log-format", "json"}, extra...)
+		done <- run(ctx, args, pw, io.Discard)
 		pw.Close()
 	}()
 	addr := make(chan string, 1)

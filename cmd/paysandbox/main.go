@@ -21,6 +21,7 @@ import (
 	"github.com/paysandbox/paysandbox/medusa"
 	"github.com/paysandbox/paysandbox/server"
 	"github.com/paysandbox/paysandbox/sqlitedb"
+	"github.com/paysandbox/paysandbox/yookassa"
 )
 
 func main() {
@@ -56,6 +57,10 @@ type serveConfig struct {
 	db        string
 	logFormat string
 	publicURL string
+	// upstreams is the --yookassa-upstream allow-list, as given ("self" is
+	// this server's own /yookassa/v3); upstreamTimeout bounds each call.
+	upstreams       string
+	upstreamTimeout time.Duration
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -66,8 +71,14 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.db, "db", envOr("PAYSANDBOX_DB", "./paysandbox.db"), "SQLite database file (env PAYSANDBOX_DB)")
 	fs.StringVar(&c.logFormat, "log-format", envOr("PAYSANDBOX_LOG_FORMAT", "text"), "log format: text or json (env PAYSANDBOX_LOG_FORMAT)")
 	fs.StringVar(&c.publicURL, "public-url", os.Getenv("PAYSANDBOX_PUBLIC_URL"), "URL clients reach this server at, for links in responses (env PAYSANDBOX_PUBLIC_URL; default http://localhost:<port>)")
+	fs.StringVar(&c.upstreams, "yookassa-upstream", envOr("PAYSANDBOX_YOOKASSA_UPSTREAMS", "self"),
+		"comma-separated YooKassa base URLs that LCManager's PaymentCommit may call; \"self\" is this server's own /yookassa/v3 (env PAYSANDBOX_YOOKASSA_UPSTREAMS)")
+	fs.DurationVar(&c.upstreamTimeout, "upstream-timeout", server.DefaultUpstreamTimeout, "how long PaymentCommit waits for YooKassa")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.upstreamTimeout <= 0 {
+		return c, fmt.Errorf("--upstream-timeout must be positive, not %s", c.upstreamTimeout)
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format must be text or json, not %q", c.logFormat)
@@ -111,7 +122,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer db.Close()
 
-	handler, err := server.New(ctx, server.NewConfig(db, cfg.publicURL, log))
+	scfg := server.NewConfig(db, cfg.publicURL, log)
+	scfg.UpstreamAllow = upstreamAllowList(cfg.upstreams, cfg.publicURL, ln.Addr())
+	scfg.UpstreamTimeout = cfg.upstreamTimeout
+	handler, err := server.New(ctx, scfg)
 	if err != nil {
 		return err
 	}
@@ -146,6 +160,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// upstreamAllowList expands "self" in the comma-separated list into this
+// server's own YooKassa emulator: at the public URL, at 127.0.0.1 on the
+// listening port, and at the listening address when it is a specific one.
+func upstreamAllowList(list, publicURL string, addr net.Addr) []string {
+	var out []string
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		switch item {
+		case "":
+		case "self":
+			out = append(out, publicURL+"/yookassa/v3", "http://127.0.0.1:"+portOf(addr)+"/yookassa/v3")
+			if t, ok := addr.(*net.TCPAddr); ok && !t.IP.IsUnspecified() && !t.IP.IsLoopback() {
+				out = append(out, "http://"+t.String()+"/yookassa/v3")
+			}
+		default:
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
 func portOf(a net.Addr) string {
 	if t, ok := a.(*net.TCPAddr); ok {
 		return fmt.Sprint(t.Port)
@@ -158,5 +193,7 @@ func printBanner(w io.Writer, addr net.Addr, cfg serveConfig) {
 	fmt.Fprintf(w, "default credentials:\n")
 	fmt.Fprintf(w, "  Medusa:   Authorization: Bearer %s (platform %s)\n", medusa.DefaultToken, medusa.DefaultPlatformID)
 	fmt.Fprintf(w, "            recipient %s, SBP payout method %s\n", medusa.DefaultRecipientExtID, medusa.DefaultPayoutMethodExtID)
+	fmt.Fprintf(w, "  YooKassa: shopId %s, secret key %s (HTTP Basic) at %s/yookassa/v3\n", yookassa.DefaultShopID, yookassa.DefaultSecretKey, cfg.publicURL)
+	fmt.Fprintf(w, "  LCManager PaymentCommit may call: %s (--yookassa-upstream)\n", cfg.upstreams)
 	fmt.Fprintf(w, "specs:      %s/openapi/{medusa,sandbox}.yaml\n", cfg.publicURL)
 }

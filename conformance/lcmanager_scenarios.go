@@ -327,9 +327,15 @@ func init() {
 			return lcExpect(res, "/PaymentId", id)
 		}})
 	}
-	markUnreplayable("ErrorCode 7 needs an allowed upstream that is down or slow; a paysandbox allows only its own "+
-		"YooKassa emulator by default (covered by cmd/paysandbox TestLCManagerErrorCodes with --yookassa-upstream)",
-		lc(200, "upstreamUnreachable", "application/json"))
+	// ErrorCode 7: the built-in upstream hangs up, as a YooKassa that is down would.
+	Register(Scenario{Key: lc(200, "upstreamUnreachable", "application/json"), Equal: lcFieldsBut("/IdempotenceKey", "/Message"), Exclusive: true,
+		Run: func(c *Ctx) error {
+			if _, err := c.Call(c.Control("POST", "/sandbox/v1/faults",
+				map[string]any{"api": "yookassa", "operationId": "createPayment", "disconnect": true, "times": 1}), http.StatusCreated); err != nil {
+				return err
+			}
+			return send("application/json", "payment", nil)(c)
+		}})
 
 	// Bodies that cannot be read (HTTP 400, ErrorCode 1).
 	raw := func(mt, body string) func(c *Ctx) error {

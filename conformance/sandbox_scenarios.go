@@ -138,7 +138,7 @@ func init() {
 
 	// faults
 	Register(
-		Scenario{Key: sk("armFault", 201, "armed"), Equal: []string{"/api", "/operationId", "/status", "/times"}, Exclusive: true, Run: func(c *Ctx) error {
+		Scenario{Key: sk("armFault", 201, "armed"), Equal: []string{"/api", "/operationId", "/status", "/times", "/disconnect"}, Exclusive: true, Run: func(c *Ctx) error {
 			body, err := c.RequestExample("sandbox", "armFault", "medusaStep500")
 			if err != nil {
 				return err

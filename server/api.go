@@ -145,9 +145,7 @@ func (a *api) guard(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if status, armed := a.faults.take(a.name, route.Operation.OperationID); armed {
-			a.render(w, r, problem{status: status, kind: kindFault, message: "Internal server error",
-				detail: "armed fault for " + route.Operation.OperationID})
+		if a.fireFault(w, r, route.Operation.OperationID) {
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -329,4 +327,28 @@ func (a *api) hasOperation(operationID string) bool {
 		}
 	}
 	return false
+}
+
+// fireFault answers with the operation's armed fault, if one is armed.
+func (a *api) fireFault(w http.ResponseWriter, r *http.Request, operationID string) bool {
+	f, armed := a.faults.take(a.name, operationID)
+	if !armed {
+		return false
+	}
+	if f.disconnect && hangUp(w) {
+		infoOf(r).errCode, infoOf(r).errDetail = a.name+":disconnect", "armed fault for "+operationID
+		return true
+	}
+	a.render(w, r, problem{status: f.status, kind: kindFault, message: "Internal server error", detail: "armed fault for " + operationID})
+	return true
+}
+
+// hangUp closes the client's connection without an answer.
+func hangUp(w http.ResponseWriter) bool {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return false
+	}
+	_ = conn.Close()
+	return true
 }

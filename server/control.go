@@ -84,8 +84,9 @@ func (c *control) ArmFault(ctx context.Context, req sandboxapi.ArmFaultRequestOb
 	if !target.hasOperation(b.OperationId) {
 		return nil, medusa.Errorf(medusa.EValidation, "api %q has no operation %q", b.Api, b.OperationId)
 	}
-	c.faults.arm(string(b.Api), b.OperationId, status, times)
-	return sandboxapi.ArmFault201JSONResponse{Api: b.Api, OperationId: b.OperationId, Status: sandboxapi.FaultStatus(status), Times: times}, nil
+	disconnect := b.Disconnect != nil && *b.Disconnect
+	c.faults.arm(string(b.Api), b.OperationId, armedFault{status: status, times: times, disconnect: disconnect})
+	return sandboxapi.ArmFault201JSONResponse{Api: b.Api, OperationId: b.OperationId, Status: sandboxapi.FaultStatus(status), Times: times, Disconnect: disconnect}, nil
 }
 
 func (c *control) ClearFaults(ctx context.Context, _ sandboxapi.ClearFaultsRequestObject) (sandboxapi.ClearFaultsResponseObject, error) {

@@ -43,9 +43,7 @@ func registerCryptomus(r *mux.Router, a *api, ops *cryptomus.Operations) {
 			a.render(w, r, problemOf(err))
 			return
 		}
-		if status, armed := a.faults.take(a.name, op); armed {
-			a.render(w, r, problem{status: status, kind: kindFault, message: cryptomus.MsgServerError,
-				detail: "armed fault for " + op})
+		if a.fireFault(w, r, op) {
 			return
 		}
 		h.serve(w, r, a, op)

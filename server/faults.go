@@ -12,16 +12,19 @@ type faults struct {
 type armedFault struct {
 	status int
 	times  int
+	// disconnect closes the connection unanswered, as a provider that is down.
+	disconnect bool
 }
 
 func newFaults() *faults { return &faults{armed: map[string]*armedFault{}} }
 
 func faultKey(api, operationID string) string { return api + "/" + operationID }
 
-func (f *faults) arm(api, operationID string, status, times int) {
+// arm replaces any fault armed for the same operation.
+func (f *faults) arm(api, operationID string, a armedFault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.armed[faultKey(api, operationID)] = &armedFault{status: status, times: times}
+	f.armed[faultKey(api, operationID)] = &a
 }
 
 func (f *faults) clear() {
@@ -31,19 +34,19 @@ func (f *faults) clear() {
 }
 
 // take consumes one armed failure of the operation, if any.
-func (f *faults) take(api, operationID string) (status int, ok bool) {
+func (f *faults) take(api, operationID string) (armedFault, bool) {
 	if f == nil {
-		return 0, false
+		return armedFault{}, false
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	a := f.armed[faultKey(api, operationID)]
 	if a == nil {
-		return 0, false
+		return armedFault{}, false
 	}
 	a.times--
 	if a.times <= 0 {
 		delete(f.armed, faultKey(api, operationID))
 	}
-	return a.status, true
+	return *a, true
 }

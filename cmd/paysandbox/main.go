@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/paysandbox/paysandbox/cryptomus"
 	"github.com/paysandbox/paysandbox/medusa"
 	"github.com/paysandbox/paysandbox/server"
 	"github.com/paysandbox/paysandbox/sqlitedb"
@@ -193,7 +194,8 @@ func printBanner(w io.Writer, addr net.Addr, cfg serveConfig) {
 	fmt.Fprintf(w, "default credentials:\n")
 	fmt.Fprintf(w, "  Medusa:   Authorization: Bearer %s (platform %s)\n", medusa.DefaultToken, medusa.DefaultPlatformID)
 	fmt.Fprintf(w, "            recipient %s, SBP payout method %s\n", medusa.DefaultRecipientExtID, medusa.DefaultPayoutMethodExtID)
+	fmt.Fprintf(w, "  Cryptomus: merchant %s, payment key %s, payout key %s\n", cryptomus.DefaultMerchantUUID, cryptomus.DefaultPaymentKey, cryptomus.DefaultPayoutKey)
 	fmt.Fprintf(w, "  YooKassa: shopId %s, secret key %s (HTTP Basic) at %s/yookassa/v3\n", yookassa.DefaultShopID, yookassa.DefaultSecretKey, cfg.publicURL)
 	fmt.Fprintf(w, "  LCManager PaymentCommit may call: %s (--yookassa-upstream)\n", cfg.upstreams)
-	fmt.Fprintf(w, "specs:      %s/openapi/{medusa,sandbox}.yaml\n", cfg.publicURL)
+	fmt.Fprintf(w, "specs:      %s/openapi/{medusa,cryptomus,lcmanager,yookassa,sandbox}.yaml, references at %s/docs\n", cfg.publicURL, cfg.publicURL)
 }

@@ -28,7 +28,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	baseURL := fs.String("base-url", "", "drive a running server instead of starting one")
 	duration := fs.Duration("duration", 20*time.Second, "how long to drive each target")
 	conns := fs.Int("conns", 8, "concurrent connections")
-	flowNames := fs.String("flows", "medusa", "comma-separated flows: "+strings.Join(flowList(), ", "))
+	flowNames := fs.String("flows", "medusa,cryptomus,paymentcommit", "comma-separated flows: "+strings.Join(flowList(), ", "))
 	dbPath := fs.String("db", "", "database of the started server (default: a new temp file)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -77,7 +77,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-var benchFlows = map[string]bench.Flow{"medusa": bench.Medusa}
+var benchFlows = map[string]bench.Flow{"medusa": bench.Medusa, "cryptomus": bench.Cryptomus, "paymentcommit": bench.PaymentCommit}
 
 func flowList() []string {
 	var names []string

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/paysandbox/paysandbox/medusa"
@@ -62,4 +63,29 @@ func BenchmarkMedusaLifecycle(b *testing.B) {
 		call(b, h, "POST", "/medusa/v1.0/sandbox/move_platform_commission_to_commission_account", o, 200)
 		call(b, h, "POST", "/medusa/v1.0/sandbox/proceed_platform_commission", o, 200)
 	}
+}
+
+// BenchmarkMedusaLifecycleParallel runs lifecycles from GOMAXPROCS goroutines:
+// what the HTTP layer costs beside the serialized writes.
+func BenchmarkMedusaLifecycleParallel(b *testing.B) {
+	h := benchHandler(b)
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			order := fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i)
+			svc := fmt.Sprintf("%08x-0000-4000-9000-%012x", i, i)
+			call(b, h, "POST", "/medusa/v3.0/orders", `{"Data":{"extId":"`+order+`","IncomingPayment":{"type":"acquiring","Details":{"sbpNeeded":true,"cardNeeded":true,"redirectUrl":"https://a","failRedirectUrl":"https://b","ttl":60,"purpose":"x"}},"Services":[{"extId":"`+svc+`","price":"1000.00","commission":"100.00","Recipient":{"extId":"`+medusa.DefaultRecipientExtID+`","payoutExtId":"`+medusa.DefaultPayoutMethodExtID+`"},"startDecision":"confirmed"}]}}`, 200)
+			o := `{"orderExtId":"` + order + `"}`
+			s := `{"serviceExtId":"` + svc + `"}`
+			for _, step := range []struct{ path, body string }{
+				{"mark_order_paid_by_acquirer", o}, {"proceed_service_payout_to_recipient", s}, {"proceed_service_payout_commission", s},
+				{"proceed_acquiring_commission", o}, {"move_platform_commission_to_commission_account", o}, {"proceed_platform_commission", o},
+			} {
+				call(b, h, "POST", "/medusa/v1.0/sandbox/"+step.path, step.body, 200)
+			}
+		}
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -36,6 +37,8 @@ type DB struct {
 	// wait for the losers, which wait for it until busy_timeout fails them.
 	writeGate chan struct{}
 	stmts     stmtCache
+	// tokens caches Medusa tokens found in the database (tokens.go).
+	tokens sync.Map
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the
@@ -92,6 +95,8 @@ func (d *DB) Ping(ctx context.Context) error {
 // Reset deletes every row of every data table (the migration history stays)
 // in one transaction. The caller re-creates the default credentials.
 func (d *DB) Reset(ctx context.Context) error {
+	d.tokens.Clear()
+	defer d.tokens.Clear() // a lookup racing the reset must not keep a deleted token
 	return d.writeTx(ctx, func(tx *txn) error {
 		// Foreign keys are checked at COMMIT, so the delete order is free.
 		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {

@@ -17,8 +17,14 @@ const (
 	insertToken = `INSERT INTO medusa_tokens (token, platform_id, permissions) VALUES (?, ?, ?)`
 )
 
-// Token returns a platform token; ENotFound when unknown.
+// Token returns a platform token; ENotFound when unknown. Every Medusa
+// request authenticates, and tokens never change once created (only Reset
+// removes them), so known tokens are kept in memory.
 func (d *DB) Token(ctx context.Context, token string) (*medusa.Token, error) {
+	if t, ok := d.tokens.Load(token); ok {
+		c := *t.(*medusa.Token)
+		return &c, nil
+	}
 	var platformID, perms string
 	err := d.QueryRowContext(ctx, selectToken, token).Scan(&platformID, &perms)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -32,6 +38,8 @@ func (d *DB) Token(ctx context.Context, token string) (*medusa.Token, error) {
 	if err := json.Unmarshal([]byte(perms), &t.Permissions); err != nil {
 		return nil, fmt.Errorf("sqlitedb: token permissions: %w", err)
 	}
+	c := *t
+	d.tokens.Store(token, &c)
 	return t, nil
 }
 

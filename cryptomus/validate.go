@@ -16,9 +16,10 @@ import (
 // does, so clients see the same field errors:
 //
 //   - The body is read as a JSON object. A body that is not one (invalid
-//     JSON, an array, a string, null, trailing data) is read as an empty
-//     object, as Laravel's $request->json() does, so every required field
-//     reports its "required" rule.
+//     JSON or UTF-8, an array, a string, null, trailing data) is read as an
+//     empty object, as Laravel's $request->json() does, so every required
+//     field reports its "required" rule. A member given twice keeps its
+//     last value, as in PHP's json_decode.
 //   - Laravel's default middleware run first: TrimStrings trims top-level
 //     string values (PHP trim: space, \t, \n, \r, \0, \x0B) and
 //     ConvertEmptyStringsToNull makes "" null. A missing key, null and a
@@ -174,6 +175,9 @@ func ParseInfoRequest(body []byte) (InfoRequest, error) {
 // readInput decodes the body's top-level object with numbers kept as text,
 // then trims strings and turns blank ones into nil (absent).
 func readInput(body []byte) map[string]any {
+	if !utf8.Valid(body) || hasLoneSurrogate(body) { // PHP's json_decode fails on both
+		return map[string]any{}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var in map[string]any
@@ -194,6 +198,41 @@ func readInput(body []byte) map[string]any {
 		}
 	}
 	return in
+}
+
+// hasLoneSurrogate reports a \uXXXX escape of half a UTF-16 surrogate pair
+// without its other half (PHP: JSON_ERROR_UTF16; encoding/json would read
+// U+FFFD).
+func hasLoneSurrogate(body []byte) bool {
+	escape := func(i int) rune { // the \uXXXX at body[i:], or -1
+		if i+6 > len(body) || body[i] != '\\' || body[i+1] != 'u' {
+			return -1
+		}
+		n, err := strconv.ParseUint(string(body[i+2:i+6]), 16, 16)
+		if err != nil {
+			return -1
+		}
+		return rune(n)
+	}
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		switch r := escape(i); {
+		case r < 0:
+			i++ // a one-character escape, \\ included
+		case r >= 0xD800 && r < 0xDC00:
+			if low := escape(i + 6); low < 0xDC00 || low > 0xDFFF {
+				return true
+			}
+			i += 11
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		default:
+			i += 5
+		}
+	}
+	return false
 }
 
 func phpTrim(s string) string { return strings.Trim(s, " \t\n\r\x00\x0b") }

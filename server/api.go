@@ -99,8 +99,14 @@ func loadAPI(name string, prefixes []string, render renderer) (*api, error) {
 	}
 	a := &api{name: name, prefixes: prefixes, doc: doc, router: router, renderer: render}
 	a.options = openapi3filter.Options{
-		MultiError:              true,
-		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uuid", uuidFormat)},
+		MultiError: true,
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{
+			openapi3.WithStringFormatValidator("uuid", uuidFormat),
+			// Messages come from Reason and the path; the details (the schema
+			// and the value, indented) would only cost: a failed oneOf
+			// formats them eagerly, quadratic in the value's depth.
+			openapi3.DisableSchemaErrorDetails(),
+		},
 		// Security is checked by a.auth before validation (401 beats 400).
 		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
 	}
@@ -189,6 +195,9 @@ func describeValidation(err error) string {
 		if errors.As(reqErr.Err, &parseErr) {
 			if reqErr.Parameter != nil {
 				return fmt.Sprintf("%s parameter %q is malformed", reqErr.Parameter.In, reqErr.Parameter.Name)
+			}
+			if jb, ok := asJSONBodyError(parseErr); ok {
+				return jb.Error()
 			}
 			return "request body is not valid JSON"
 		}

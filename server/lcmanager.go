@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/gorilla/mux"
@@ -191,14 +192,30 @@ func (h *lcmanagerHandlers) commit(r *http.Request, req lcmanagerapi.PaymentComm
 	return res
 }
 
-// redactURL hides the user information of a URL (it may hold a password)
-// before the URL is echoed in a Message and so in the log.
+// redactURL hides the parts of a URL that may hold a secret (the user
+// information, the query, the fragment) before the URL is echoed in a
+// Message and so in the log. A string that is not a URL is echoed only when
+// it has none of the characters that begin those parts.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
+	if err != nil {
+		if strings.ContainsAny(raw, "@?#") {
+			return "(not a URL; not shown)"
+		}
 		return raw
 	}
-	u.User = url.User("redacted")
+	if u.User == nil && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" {
+		return raw
+	}
+	if u.User != nil {
+		u.User = url.User("redacted")
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		u.RawQuery, u.ForceQuery = "redacted", false
+	}
+	if u.Fragment != "" {
+		u.Fragment, u.RawFragment = "redacted", ""
+	}
 	return u.String()
 }
 
@@ -224,6 +241,8 @@ func commitFailure(err error, refund bool, paymentID, amount string, timeout tim
 	switch {
 	case f.status == 0 && f.timeout:
 		return lcUnreachable, "YooKassa did not answer within " + timeout.String()
+	case f.status == 0 && headersTooLarge(f.err): // upstream.go
+		return lcUpstreamError, "YooKassa answered with headers larger than 64 KiB"
 	case f.status == 0:
 		return lcUnreachable, "YooKassa is unreachable: " + unreachableReason(f.err)
 	case f.code == "" && f.description != "":
@@ -278,18 +297,24 @@ func parseCommit(contentType string, body []byte) (req lcmanagerapi.PaymentCommi
 	return req, fmt.Sprintf("Content-Type %q is not supported: use %s", contentType, lcMediaTypes)
 }
 
-func cannotRead(err error) string { return "The request body cannot be read: " + err.Error() }
+func cannotRead(err error) string { return "The request body cannot be read: " + readErrorText(err) } // redact.go
 
 func invalidField(field, want string) string {
 	return "The request body is invalid: " + field + " must be " + want
 }
 
 func parseCommitJSON(body []byte) (req lcmanagerapi.PaymentCommitRequest, bad string) {
-	var syntax any
+	if jb, ok := asJSONBodyError(checkJSONBody(body)); ok {
+		if jb.field == "" {
+			return req, "The request body " + jb.reason
+		}
+		return req, "The request body is invalid: " + jb.Error()
+	}
+	var syntax json.RawMessage // numbers stay text: the syntax check takes any size
 	if err := json.Unmarshal(body, &syntax); err != nil {
 		return req, cannotRead(err)
 	}
-	if _, ok := syntax.(map[string]any); !ok {
+	if bytes.TrimSpace(syntax)[0] != '{' {
 		return req, "The request body is invalid: it must be a JSON object"
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
@@ -373,17 +398,27 @@ func parseDecimal(s string) (decimal.Decimal, error) {
 }
 
 // parseCommitForm reads the form as ASP.NET model binding does: names are
-// case-insensitive and the ApiParams fields are dotted.
+// case-insensitive, the first of repeated names counts (in the body's
+// order, whatever their case) and the ApiParams fields are dotted. Values
+// must be UTF-8 once decoded, as in the other media types.
 func parseCommitForm(body []byte) (req lcmanagerapi.PaymentCommitRequest, bad string) {
-	values, err := url.ParseQuery(string(body))
-	if err != nil {
+	if _, err := url.ParseQuery(string(body)); err != nil {
 		return req, cannotRead(err)
 	}
 	fields := map[string]string{}
-	for k, vs := range values {
+	for _, pair := range strings.Split(string(body), "&") {
+		k, v, _ := strings.Cut(pair, "=")
+		k, errK := url.QueryUnescape(k)
+		v, errV := url.QueryUnescape(v)
+		if errK != nil || errV != nil || k == "" && v == "" {
+			continue // ParseQuery vetted the escapes; empty pairs ("a=1&&b=2") are nothing
+		}
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return req, "The request body is not valid UTF-8"
+		}
 		lk := strings.ToLower(k)
-		if _, seen := fields[lk]; !seen && len(vs) > 0 {
-			fields[lk] = vs[0]
+		if _, seen := fields[lk]; !seen {
+			fields[lk] = v
 		}
 	}
 	get := func(name string) *string {

@@ -30,8 +30,8 @@ const (
 
 func init() {
 	// Request validation covers every media type PaymentCommit takes
-	// (design §7): text/json is JSON, XML is decoded along the schema.
-	openapi3filter.RegisterBodyDecoder("text/json", openapi3filter.JSONBodyDecoder)
+	// (design §7): text/json is JSON (json_body.go), XML is decoded along
+	// the schema.
 	openapi3filter.RegisterBodyDecoder("application/xml", xmlBodyDecoder)
 	openapi3filter.RegisterBodyDecoder("text/xml", xmlBodyDecoder)
 }
@@ -63,8 +63,13 @@ func (e *xelem) child(local string) *xelem {
 	return nil
 }
 
+// maxXMLDepth is the deepest element nesting read, ASP.NET Web API's
+// XmlMediaTypeFormatter.MaxDepth; PaymentCommitRequest itself needs 3.
+const maxXMLDepth = 256
+
 // parseXMLTree reads a whole document into elements; the error is the XML
-// decoder's ("XML syntax error on line 3: unexpected EOF").
+// decoder's ("XML syntax error on line 3: unexpected EOF"). Entities other
+// than XML's five are an error (Strict), so a DTD cannot expand anything.
 func parseXMLTree(data []byte) (*xelem, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = true
@@ -80,6 +85,9 @@ func parseXMLTree(data []byte) (*xelem, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if len(stack) >= maxXMLDepth {
+				return nil, fmt.Errorf("XML is nested more than %d levels deep", maxXMLDepth)
+			}
 			n := &xelem{name: t.Name, attrs: t.Attr}
 			if len(stack) == 0 {
 				if root != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,6 +14,10 @@ import (
 
 // MaxBodyBytes is the largest request body accepted; larger ones get 413.
 const MaxBodyBytes = 1 << 20
+
+// timeoutAnswerTime is how long the 408 of a body that came too slowly
+// may take to write.
+const timeoutAnswerTime = 5 * time.Second
 
 // statusRecorder remembers the status for the access log.
 type statusRecorder struct {
@@ -94,6 +99,15 @@ func readBody(a *api, w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		if errors.As(err, &tooLarge) {
 			a.render(w, r, problem{status: http.StatusRequestEntityTooLarge, kind: kindTooLarge,
 				message: "Request body is larger than 1 MiB"})
+			return nil, false
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The client sent the body too slowly (http.Server's
+			// ReadTimeout). The write deadline began with the headers, so
+			// give the short answer time of its own to get out.
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeoutAnswerTime))
+			a.render(w, r, problem{status: http.StatusRequestTimeout, kind: kindValidation,
+				message: "Request body was not received in time"})
 			return nil, false
 		}
 		a.render(w, r, problem{status: http.StatusBadRequest, kind: kindValidation, message: "Request body could not be read"})

@@ -8,9 +8,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -19,8 +23,17 @@ import (
 
 // The upstream YooKassa that LCManager's PaymentCommit calls: an allow-list
 // of base URLs checked before any connection, and a client of the YooKassa
-// API v3 (the generated one) that follows no redirects, times out and
-// reads at most MaxUpstreamBody bytes of an answer.
+// API v3 (the generated one) that follows no redirects, uses no proxy,
+// times out and reads at most MaxUpstreamBody bytes of an answer.
+//
+// The allow-list compares normalized URLs exactly (normalizeUpstream): one
+// spelling per host, so another spelling of an allowed host (127.1,
+// 2130706433, 0x7f.1, a trailing dot, [::ffff:127.0.0.1]) or a name that
+// merely resolves to the same address is refused without any lookup. The
+// dialer then connects only to the hosts and ports of the allow-list, and
+// to a name's addresses as resolved the first time it is called: the
+// answer is pinned until the server restarts, so a name cannot be rebound
+// to another address (DNS rebinding) between calls.
 
 // DefaultUpstreamTimeout is how long PaymentCommit waits for YooKassa.
 const DefaultUpstreamTimeout = 10 * time.Second
@@ -33,9 +46,10 @@ const MaxUpstreamBody = 1 << 20
 const specPrefix = "/yookassa/v3"
 
 // normalizeUpstream gives the one spelling of a base URL that the
-// allow-list compares exactly: http or https, lower-case host, no default
-// port, a clean path without a trailing slash, and nothing else (no user,
-// query or fragment).
+// allow-list compares exactly: http or https, the canonical host
+// (canonicalHost), a port without leading zeros and not the default one, a
+// clean path without a trailing slash, and nothing else (no user, query or
+// fragment).
 func normalizeUpstream(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
@@ -48,11 +62,17 @@ func normalizeUpstream(raw string) (*url.URL, error) {
 	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" {
 		return nil, fmt.Errorf("%q has a user, query or fragment", raw)
 	}
-	host := strings.ToLower(u.Hostname())
-	if host == "" {
+	if u.Hostname() == "" {
 		return nil, fmt.Errorf("%q has no host", raw)
 	}
+	host, err := canonicalHost(u.Hostname())
+	if err != nil {
+		return nil, fmt.Errorf("%q: %w", raw, err)
+	}
 	port := u.Port()
+	if n, err := strconv.Atoi(port); port != "" && (err != nil || n < 1 || n > 65535 || port[0] == '0') {
+		return nil, fmt.Errorf("%q has an invalid port", raw)
+	}
 	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
 		port = ""
 	}
@@ -72,19 +92,68 @@ func normalizeUpstream(raw string) (*url.URL, error) {
 	return &url.URL{Scheme: scheme, Host: hostport, Path: p}, nil
 }
 
+// dnsName is a lower-case ASCII host name without a trailing dot.
+var dnsName = regexp.MustCompile(`^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$`)
+
+// canonicalHost is the one spelling of a host the allow-list compares: an
+// IP address in its canonical form (IPv6 compressed, no zone), or a DNS
+// name in lower-case ASCII. A name whose last label is a number is one of
+// the IPv4 spellings some resolvers accept (127.1, 2130706433, 0x7f.1,
+// 0177.0.0.1) and is refused, as are a trailing dot and non-ASCII letters
+// (whose lower case may be ASCII: K, the Kelvin sign), so that a host has
+// exactly one spelling.
+func canonicalHost(h string) (string, error) {
+	if ip, err := netip.ParseAddr(h); err == nil {
+		if ip.Zone() != "" {
+			return "", fmt.Errorf("host %q has an IPv6 zone", h)
+		}
+		return ip.String(), nil
+	}
+	for i := 0; i < len(h); i++ {
+		if h[i] >= 0x80 {
+			return "", fmt.Errorf("host %q is not ASCII (use its punycode form)", h)
+		}
+	}
+	h = strings.ToLower(h)
+	if !dnsName.MatchString(h) {
+		return "", fmt.Errorf("host %q is not a DNS name or an IP address", h)
+	}
+	last := h[strings.LastIndexByte(h, '.')+1:]
+	if strings.TrimLeft(last, "0123456789") == "" || strings.HasPrefix(last, "0x") {
+		return "", fmt.Errorf("host %q is not an IP address in its canonical form", h)
+	}
+	return h, nil
+}
+
 // upstreams is the allow-list and the HTTP client of the upstream calls.
 type upstreams struct {
 	allowed map[string]bool // normalized base URLs
 	list    []string
 	client  *http.Client
 	timeout time.Duration
+	// dialable are the host:port pairs of the allow-list (default ports
+	// filled in): the only addresses the dialer connects to.
+	dialable map[string]bool
+	dialer   net.Dialer
+	// lookup resolves a name of the allow-list (net.DefaultResolver; tests
+	// replace it); pinned keeps each name's first answer.
+	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
+	mu     sync.Mutex
+	pinned map[string][]netip.Addr
 }
+
+// errDialRefused is a connection to an address outside the allow-list,
+// which the allow-list check before each call should make impossible.
+var errDialRefused = errors.New("the address is not in the allow-list")
 
 func newUpstreams(allow []string, timeout time.Duration) (*upstreams, error) {
 	if timeout <= 0 {
 		timeout = DefaultUpstreamTimeout
 	}
-	u := &upstreams{allowed: map[string]bool{}, timeout: timeout}
+	u := &upstreams{allowed: map[string]bool{}, timeout: timeout, dialable: map[string]bool{}, pinned: map[string][]netip.Addr{}}
+	u.lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
+		return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	}
 	for _, a := range allow {
 		n, err := normalizeUpstream(a)
 		if err != nil {
@@ -94,9 +163,18 @@ func newUpstreams(allow []string, timeout time.Duration) (*upstreams, error) {
 			u.allowed[n.String()] = true
 			u.list = append(u.list, n.String())
 		}
+		port := n.Port()
+		if port == "" {
+			port = map[string]string{"http": "80", "https": "443"}[n.Scheme]
+		}
+		u.dialable[net.JoinHostPort(n.Hostname(), port)] = true
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.Proxy = nil // a proxy would be one more hop the allow-list does not see
+	transport.DialContext = u.dial
 	transport.ResponseHeaderTimeout = timeout
+	transport.TLSHandshakeTimeout = timeout
+	transport.MaxResponseHeaderBytes = 64 << 10 // headersTooLarge
 	// One connection per call: none is left open to an upstream (or to this
 	// server itself, which would hold up its graceful shutdown).
 	transport.DisableKeepAlives = true
@@ -107,6 +185,63 @@ func newUpstreams(allow []string, timeout time.Duration) (*upstreams, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return u, nil
+}
+
+// dial connects to addr only when it is a host:port of the allow-list, and
+// only to the host's pinned addresses.
+func (u *upstreams) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || !u.dialable[net.JoinHostPort(host, port)] {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: errDialRefused}
+	}
+	ips, err := u.resolve(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	var first error
+	for i, ip := range ips {
+		// Each address gets its share of the time left, as net.Dialer
+		// gives them, so that one that never answers leaves time for the next.
+		dctx, cancel := ctx, context.CancelFunc(func() {})
+		if dl, ok := ctx.Deadline(); ok && i < len(ips)-1 {
+			dctx, cancel = context.WithDeadline(ctx, time.Now().Add(time.Until(dl)/time.Duration(len(ips)-i)))
+		}
+		c, err := u.dialer.DialContext(dctx, network, net.JoinHostPort(ip.String(), port))
+		cancel() // a connection, once made, no longer depends on the context
+		if err == nil {
+			return c, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, first
+}
+
+// resolve returns an IP address itself, or a name's addresses: looked up
+// the first time, then pinned (a failed lookup is not pinned).
+func (u *upstreams) resolve(ctx context.Context, host string) ([]netip.Addr, error) {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return []netip.Addr{ip}, nil
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if ips, ok := u.pinned[host]; ok {
+		return ips, nil
+	}
+	found, err := u.lookup(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	ips := make([]netip.Addr, 0, len(found))
+	for _, ip := range found {
+		ips = append(ips, ip.Unmap())
+	}
+	if len(ips) == 0 {
+		return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+	}
+	u.pinned[host] = ips
+	return ips, nil
 }
 
 // allow returns the normalized base URL when raw is in the allow-list.
@@ -233,6 +368,8 @@ func unreachableReason(err error) string {
 		return "connection reset"
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
 		return "no route to host"
+	case errors.Is(err, errDialRefused):
+		return errDialRefused.Error()
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
@@ -246,6 +383,12 @@ func unreachableReason(err error) string {
 		return "the connection closed without an answer"
 	}
 	return "the request failed"
+}
+
+// headersTooLarge reports whether the answer's headers passed the
+// transport's MaxResponseHeaderBytes (net/http words it only as text).
+func headersTooLarge(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "server response headers exceeded")
 }
 
 // readFailure is an answer whose body could not be read or decoded.

@@ -316,6 +316,8 @@ func describeYooKassaValidation(r *http.Request, err error) (parameter, descript
 		return "Idempotence-Key", "Invalid Idempotence-Key"
 	case f.param != "":
 		return f.param, "Invalid value of " + f.param + ": " + f.reason
+	case f.parse && f.reason != "is malformed": // json_body.go's findings
+		return "", "The request body " + f.reason
 	case f.parse:
 		return "", "The request body is not valid JSON"
 	case f.field == "" && f.missing:

@@ -75,6 +75,10 @@ func findingOf(reqErr *openapi3filter.RequestError, err error) finding {
 	}
 	var parseErr *openapi3filter.ParseError
 	if errors.As(err, &parseErr) {
+		if jb, ok := asJSONBodyError(parseErr); ok && f.param == "" {
+			f.field, f.reason, f.parse = jb.field, jb.reason, jb.field == ""
+			return f
+		}
 		f.parse = f.param == ""
 		f.reason = "is malformed"
 		return f

@@ -32,6 +32,22 @@ type Ctx struct {
 	logs     []string
 }
 
+// ControlTokenHeader carries the control token of a protected server.
+const ControlTokenHeader = "X-Sandbox-Control-Token"
+
+// ControlToken is the control token the suite was given ("" for none).
+func (c *Ctx) ControlToken() string { return c.env.cfg.ControlToken }
+
+// skipError ends a check as skipped (see Skip).
+type skipError struct{ reason string }
+
+func (e *skipError) Error() string { return "skipped: " + e.reason }
+
+// Skip ends a check as skipped, for what the server under test cannot
+// show as configured (e.g. the control token's 401 on a server without
+// one): return c.Skip(reason).
+func (c *Ctx) Skip(reason string) error { return &skipError{reason: reason} }
+
 // Logf records a line shown with the check's result when it fails.
 func (c *Ctx) Logf(format string, args ...any) {
 	c.logs = append(c.logs, fmt.Sprintf(format, args...))
@@ -195,6 +211,11 @@ func (c *Ctx) roundTrip(req *Request) (*exchange, error) {
 	}
 	for k, vs := range req.Header {
 		hr.Header[k] = append([]string(nil), vs...)
+	}
+	// The control token goes with every control API request that does not
+	// set the header itself (a scenario may send it wrong or empty).
+	if _, set := req.Header[ControlTokenHeader]; !set && c.env.cfg.ControlToken != "" && strings.HasPrefix(req.Path, "/sandbox/") {
+		hr.Header.Set(ControlTokenHeader, c.env.cfg.ControlToken)
 	}
 	if ct != "" && hr.Header.Get("Content-Type") == "" {
 		hr.Header.Set("Content-Type", ct)

@@ -39,6 +39,11 @@ type Config struct {
 	// (ApiParams.Url); UpstreamTimeout bounds each call (0: 10 s).
 	UpstreamAllow   []string
 	UpstreamTimeout time.Duration
+	// ControlToken, when set, protects the control API: every operation
+	// but the Medusa ledger (which takes a Medusa bearer token) then needs
+	// the header X-Sandbox-Control-Token with exactly this value (401
+	// otherwise). Empty leaves the control API open, for localhost.
+	ControlToken string
 }
 
 // Storage is one store that keeps every API's state (sqlitedb.DB).
@@ -98,10 +103,13 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	controlAPI.auth = medusaAuth(cfg.Medusa) // the ledger view takes a Medusa token
+	controlAPI.auth = controlAuth(controlAPI, cfg.Medusa, cfg.ControlToken) // control_auth.go
 	apis := apiSet{medusaAPI, cryptomusAPI, yookassaAPI, lcmanagerAPI, controlAPI}
 
 	r := mux.NewRouter()
+	// A path with "..", "." or "//" is no route of any API (404 in its
+	// envelope), not a 301 to another path without a body.
+	r.SkipClean(true)
 	r.HandleFunc("/healthz", healthz(cfg.DB)).Methods(http.MethodGet)
 	r.HandleFunc("/openapi/{name}.yaml", serveSpec).Methods(http.MethodGet)
 	registerDocs(r)

@@ -13,7 +13,7 @@ import (
 )
 
 // runConformance is `paysandbox conformance --base-url URL [--junit FILE]
-// [--run REGEX] [--skip REGEX]`: the conformance suite against a running server. It prints
+// [--run REGEX] [--skip REGEX] [--control-token TOKEN]`: the conformance suite against a running server. It prints
 // a human summary ending in "N passed, N failed" and fails on any failure.
 func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
@@ -23,6 +23,7 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 	runExpr := fs.String("run", "", "run only the checks whose name matches this regular expression")
 	skipExpr := fs.String("skip", "", "leave out the checks whose name matches this regular expression (e.g. sandbox/reset on a shared server)")
 	token := fs.String("medusa-token", conformance.DefaultMedusaToken, "a Medusa bearer token with every permission on the server under test")
+	controlToken := fs.String("control-token", os.Getenv("PAYSANDBOX_CONTROL_TOKEN"), "the control token of a server started with --control-token, sent as X-Sandbox-Control-Token (env PAYSANDBOX_CONTROL_TOKEN)")
 	parallel := fs.Int("parallel", 4, "how many checks run at once (faults and reset always run alone)")
 	verbose := fs.Bool("verbose", false, "print every check as it finishes, and every example that is not replayable")
 	if err := fs.Parse(args); err != nil {
@@ -34,7 +35,7 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *baseURL == "" {
 		return fmt.Errorf("conformance: --base-url is required")
 	}
-	cfg := conformance.Config{BaseURL: *baseURL, MedusaToken: *token, Parallel: *parallel}
+	cfg := conformance.Config{BaseURL: *baseURL, MedusaToken: *token, Parallel: *parallel, ControlToken: *controlToken}
 	if *runExpr != "" {
 		re, err := regexp.Compile(*runExpr)
 		if err != nil {

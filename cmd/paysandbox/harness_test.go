@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -29,6 +30,14 @@ var listenLine = regexp.MustCompile(`listening on (\S+)`)
 // extra serve flags if any.
 func startSandbox(t *testing.T, dbPath string, extra ...string) *sandbox {
 	t.Helper()
+	return startSandboxOutput(t, io.Discard, io.Discard, dbPath, extra...)
+}
+
+// startSandboxOutput is startSandbox that copies the server's stdout (the
+// banner) to banner and its stderr (the log) to logs; both must be safe
+// for concurrent writes.
+func startSandboxOutput(t *testing.T, banner, logs io.Writer, dbPath string, extra ...string) *sandbox {
+	t.Helper()
 	if dbPath == "" {
 		dbPath = filepath.Join(t.TempDir(), "paysandbox.db")
 	}
@@ -37,13 +46,14 @@ func startSandbox(t *testing.T, dbPath string, extra ...string) *sandbox {
 	done := make(chan error, 1)
 	go func() {
 		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", dbPath, "--log-format", "json"}, extra...)
-		done <- run(ctx, args, pw, io.Discard)
+		done <- run(ctx, args, pw, logs)
 		pw.Close()
 	}()
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
+			fmt.Fprintln(banner, sc.Text())
 			if m := listenLine.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
 			}

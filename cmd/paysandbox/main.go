@@ -62,6 +62,9 @@ type serveConfig struct {
 	// this server's own /yookassa/v3); upstreamTimeout bounds each call.
 	upstreams       string
 	upstreamTimeout time.Duration
+	// controlToken protects the control API (X-Sandbox-Control-Token); it
+	// is never printed or logged.
+	controlToken string
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -75,6 +78,8 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.upstreams, "yookassa-upstream", envOr("PAYSANDBOX_YOOKASSA_UPSTREAMS", "self"),
 		"comma-separated YooKassa base URLs that LCManager's PaymentCommit may call; \"self\" is this server's own /yookassa/v3 (env PAYSANDBOX_YOOKASSA_UPSTREAMS)")
 	fs.DurationVar(&c.upstreamTimeout, "upstream-timeout", server.DefaultUpstreamTimeout, "how long PaymentCommit waits for YooKassa")
+	fs.StringVar(&c.controlToken, "control-token", os.Getenv("PAYSANDBOX_CONTROL_TOKEN"),
+		"token the control API (/sandbox/v1, but the Medusa ledger) requires in the X-Sandbox-Control-Token header; set it whenever the server listens beyond localhost (env PAYSANDBOX_CONTROL_TOKEN, which keeps it out of the process list)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -83,6 +88,11 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, fmt.Errorf("--log-format must be text or json, not %q", c.logFormat)
+	}
+	for _, r := range c.controlToken {
+		if r <= ' ' || r > '~' { // it travels in a header: visible ASCII only (and never echoed here)
+			return c, errors.New("--control-token must be visible ASCII characters without spaces")
+		}
 	}
 	return c, nil
 }
@@ -126,6 +136,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	scfg := server.NewConfig(db, cfg.publicURL, log)
 	scfg.UpstreamAllow = upstreamAllowList(cfg.upstreams, cfg.publicURL, ln.Addr())
 	scfg.UpstreamTimeout = cfg.upstreamTimeout
+	scfg.ControlToken = cfg.controlToken
+	if cfg.controlToken == "" && !loopbackOnly(ln.Addr()) {
+		log.Warn("the control API is open to anyone who can reach " + ln.Addr().String() + ": set --control-token (env PAYSANDBOX_CONTROL_TOKEN)")
+	}
 	handler, err := server.New(ctx, scfg)
 	if err != nil {
 		return err
@@ -182,6 +196,12 @@ func upstreamAllowList(list, publicURL string, addr net.Addr) []string {
 	return out
 }
 
+// loopbackOnly reports whether the server can be reached from this machine only.
+func loopbackOnly(a net.Addr) bool {
+	t, ok := a.(*net.TCPAddr)
+	return ok && t.IP.IsLoopback()
+}
+
 func portOf(a net.Addr) string {
 	if t, ok := a.(*net.TCPAddr); ok {
 		return fmt.Sprint(t.Port)
@@ -197,5 +217,10 @@ func printBanner(w io.Writer, addr net.Addr, cfg serveConfig) {
 	fmt.Fprintf(w, "  Cryptomus: merchant %s, payment key %s, payout key %s\n", cryptomus.DefaultMerchantUUID, cryptomus.DefaultPaymentKey, cryptomus.DefaultPayoutKey)
 	fmt.Fprintf(w, "  YooKassa: shopId %s, secret key %s (HTTP Basic) at %s/yookassa/v3\n", yookassa.DefaultShopID, yookassa.DefaultSecretKey, cfg.publicURL)
 	fmt.Fprintf(w, "  LCManager PaymentCommit may call: %s (--yookassa-upstream)\n", cfg.upstreams)
+	if cfg.controlToken != "" {
+		fmt.Fprintf(w, "control API: needs the header %s (the --control-token value, not shown)\n", server.ControlTokenHeader)
+	} else {
+		fmt.Fprintf(w, "control API: open, no token (set --control-token when listening beyond localhost)\n")
+	}
 	fmt.Fprintf(w, "specs:      %s/openapi/{medusa,cryptomus,lcmanager,yookassa,sandbox}.yaml, references at %s/docs\n", cfg.publicURL, cfg.publicURL)
 }

@@ -686,6 +686,9 @@ type ControlBadRequest = ControlError
 // ControlMerchantNotFound An error of the control API itself.
 type ControlMerchantNotFound = ControlError
 
+// ControlUnauthorized An error of the control API itself.
+type ControlUnauthorized = ControlError
+
 // ControlYooKassaPaymentNotFound An error of the control API itself.
 type ControlYooKassaPaymentNotFound = ControlError
 
@@ -1118,6 +1121,8 @@ type ControlBadRequestJSONResponse ControlError
 
 type ControlMerchantNotFoundJSONResponse ControlError
 
+type ControlUnauthorizedJSONResponse ControlError
+
 type ControlYooKassaPaymentNotFoundJSONResponse ControlError
 
 type SetCryptomusInvoiceStatusRequestObject struct {
@@ -1153,6 +1158,22 @@ func (response SetCryptomusInvoiceStatus400JSONResponse) VisitSetCryptomusInvoic
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetCryptomusInvoiceStatus401JSONResponse struct {
+	ControlUnauthorizedJSONResponse
+}
+
+func (response SetCryptomusInvoiceStatus401JSONResponse) VisitSetCryptomusInvoiceStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1221,6 +1242,22 @@ func (response CreateCryptomusMerchant400JSONResponse) VisitCreateCryptomusMerch
 	return err
 }
 
+type CreateCryptomusMerchant401JSONResponse struct {
+	ControlUnauthorizedJSONResponse
+}
+
+func (response CreateCryptomusMerchant401JSONResponse) VisitCreateCryptomusMerchantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCryptomusMerchant409JSONResponse ControlError
 
 func (response CreateCryptomusMerchant409JSONResponse) VisitCreateCryptomusMerchantResponse(w http.ResponseWriter) error {
@@ -1267,6 +1304,22 @@ func (response GetCryptomusMerchant400JSONResponse) VisitGetCryptomusMerchantRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCryptomusMerchant401JSONResponse struct {
+	ControlUnauthorizedJSONResponse
+}
+
+func (response GetCryptomusMerchant401JSONResponse) VisitGetCryptomusMerchantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1324,6 +1377,22 @@ func (response UpdateCryptomusMerchant400JSONResponse) VisitUpdateCryptomusMerch
 	return err
 }
 
+type UpdateCryptomusMerchant401JSONResponse struct {
+	ControlUnauthorizedJSONResponse
+}
+
+func (response UpdateCryptomusMerchant401JSONResponse) VisitUpdateCryptomusMerchantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateCryptomusMerchant404JSONResponse struct {
 	ControlMerchantNotFoundJSONResponse
 }
@@ -1353,6 +1422,22 @@ type ClearFaults204Response struct {
 func (response ClearFaults204Response) VisitClearFaultsResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type ClearFaults401JSONResponse struct {
+	ControlUnauthorizedJSONResponse
+}
+
+func (response ClearFaults401JSONResponse) VisitClearFaultsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ArmFaultRequestObject struct {
@@ -1387,6 +1472,22 @@ func (response ArmFault400JSONResponse) VisitArmFaultResponse(w http.ResponseWri
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArmFault401JSONResponse struct {
+	ControlUnauthorizedJSONResponse
+}
+
+func (response ArmFault401JSONResponse) VisitArmFaultResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1491,6 +1592,22 @@ func (response CreateMedusaToken400JSONResponse) VisitCreateMedusaTokenResponse(
 	return err
 }
 
+type CreateMedusaToken401JSONResponse struct {
+	ControlUnauthorizedJSONResponse
+}
+
+func (response CreateMedusaToken401JSONResponse) VisitCreateMedusaTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateMedusaToken409JSONResponse ControlError
 
 func (response CreateMedusaToken409JSONResponse) VisitCreateMedusaTokenResponse(w http.ResponseWriter) error {
@@ -1520,6 +1637,22 @@ func (response Reset204Response) VisitResetResponse(w http.ResponseWriter) error
 	return nil
 }
 
+type Reset401JSONResponse struct {
+	ControlUnauthorizedJSONResponse
+}
+
+func (response Reset401JSONResponse) VisitResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CancelYooKassaPaymentRequestObject struct {
 	PaymentId YooKassaPaymentId `json:"paymentId"`
 }
@@ -1538,6 +1671,22 @@ func (response CancelYooKassaPayment200JSONResponse) VisitCancelYooKassaPaymentR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelYooKassaPayment401JSONResponse struct {
+	ControlUnauthorizedJSONResponse
+}
+
+func (response CancelYooKassaPayment401JSONResponse) VisitCancelYooKassaPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1590,6 +1739,22 @@ func (response ConfirmYooKassaPayment200JSONResponse) VisitConfirmYooKassaPaymen
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmYooKassaPayment401JSONResponse struct {
+	ControlUnauthorizedJSONResponse
+}
+
+func (response ConfirmYooKassaPayment401JSONResponse) VisitConfirmYooKassaPaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2016,154 +2181,162 @@ func (sh *strictHandler) ConfirmYooKassaPayment(w http.ResponseWriter, r *http.R
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3dcuM4suarILjnREm7lE3J8o/kiw3XT0/XTve0o+zannPKtSZEQhbHFKAhQLt0KhwxVxt7fW72DeZF",
-	"9k36STaQAEiABPVjV53pizMX02WJBBKZicxEZuLT1yBhyxWjhAoeTL8GK1zgJRGkgL/+hbE/Ys7xJV4v",
-	"CRXvU/lhSnhSZCuRMRpMg+sFQeYxtFLPveIoSw+CMCBf8HKVk2AajOZn5CQZ4kEURfPBcRRFg4n8v+Hs",
-	"5IyczobH86N5EAaZHHKFxSIIA4qXBP4yc4dBQf5aZgVJg6koShIGPFmQJZZEifVKPsxFkdG74OnpST7M",
-	"V4xyAit5w6goWP4apx/IX0vChfwwYVQQCv/Eq1WeJVgu6vAvXK7sq6Ee3s/oA84z+2VeLpe4WGsWzFi6",
-	"RikjHFEm0BKLZIHEgiBNYRg84LwkMGpRsELNnkqS9ci3hR46DJaEc3wnv9OfqdEXmCNMEbw/hbnoKzOV",
-	"mmaKVgVbkUKs0U2wyrGYs2J5E6CMo2XGuebMk823fyrIPJgG/+WwVoND9S0/1Dx7BwTDe23ROxRmHOnV",
-	"BE+hYfnPpEgWmIo/MfEDK2m6J+OXntdr1n+k95Q9UmSe2sRoysTtHIawWWzeRCd4mB4lx2RwOp/MBuN0",
-	"hAdnyZgMotkoHc9P8FkyJCBcNca3ZOSfGHpTrFeCLUteLQU9ZkLqUMZRWTocbezKZzJ21X67zVf90P5s",
-	"1S+irn0fWf/7flxtGiaLp5Kj1VS2iXhn1ueOdqF3HmJz2NiJehpdXL5HmeAkn0uDp/dfplhcsWrXZbxm",
-	"6TpQtssYuk96lM+hsXFs9heSCEsf6le91hnef8WRlBfCNEVaSm16lUSbY/yMk0VGyaAgOMWznMBAUxQ3",
-	"DFeMeuMo6ocoLikuxYIV2b+RFD4dyk/nrJhlaUoofHQkP6pUBz4ay48SRud5lqjRJvITMw0XWBD18RQk",
-	"UBDOyiIhcmllUUjxwjO1GcZ5zh6VtBaY3hE1nCAFxfktsCVGveMo6ru+qm2RG97FUvQms34sl5jWrLJY",
-	"XY8v2D2hCOfyqTUiXzIueHuShhaAbOqJvepgbMgbYEfi0YcLy9Ak+imlGL1ytSIFSjAnDXZ8vHp7LVUF",
-	"C8m5YBr8r08Xg3+NBpPPX0fhMHr6Jx+Dqmne0weWJeRKYFFy77bK1BOvOIiv5AjPBSkssbUVNeO384zi",
-	"vD3erwsiFvptPVzGETzsrErFD5rsGWM5wVTSzYqUFLdZR6BjbPMrjuDBVpgDnw6GUTT0MUVboVu8ZKUy",
-	"0u0p1HdA/wqvSYFWOEtDxAoU0zLPY3e+YXQwOpOxUpnnUuEaC6un5h38l1O2BNCrpPeKIxmG8RBh6dtR",
-	"Yr44WONlrhSFlktQ0AVJ7pWkEsKlQsu9nBXL2+obnKX6P7fsgRRBGDwWjN4Zfrh/3j7iTEjqwyDBNCF5",
-	"EAZznMn/8DUXZHmr/8pZck9UdDgvaXpbE6A/0M+ZryUVn20marpaPAO3u4Vj8hlXJEfzk2SEJ2Qwnp2m",
-	"g3EyJIMJPpsNRukxOZ1P8DA5msmlsGKJRTBVs2zb/fqhSjsrgbaUKqw3x0Yb4exLK6xtLxbU8BWX9rbM",
-	"paMuZBiqWdDem5qei311HPVSkmRLnCPFg34IU8Xyu1h+OcdlLpTpr/mvhpKGvVKrOESxrUjNv41idWwl",
-	"285JI/ffejc3B+pf/f/utXWb9hYlj9Wu4oQA9ZJbEJdJppY54c4++sfvHzWNvXl22i7iS9d2qY+FosCU",
-	"40R+J88zixDxhYwzMW/INZajNSQ0mY3no2SYnpITfDw7Ss7SCYnmQzyaHSXj9JiczE/x2WySROmQjOZH",
-	"eDw7Tk7SU3I2n+BoNkyk+8RffiL0TiyC6XB0tm3XacFu3EfmeLPZ11ZBfS8THN2TNUe4kNrxQArFgn57",
-	"Jy0wv8RrVoo/kvVmT1cND2dEyW9WCjmNw8A5zrnX6S0719Bwem1rdzaLjsZHIzI4OjueDcYnp9HgLI1O",
-	"BtHJ+HgyjCYnp5Pj7dausmL8tdbGnZb7ihvVUuycqZd3W/QjznMi+NY16+fkoJkgS741njdC/xVehJ2h",
-	"JsdFgdvhvXV0NSS12RG6yrCTRnYada9iCoaSgmDhseh7qcc5uiNU2jeSoseFjHNnnFDhas0uZ+09tMa7",
-	"PyzDA4e0e7JGPZ7dUY7krlujBOd5I9Q1axkN9JuDe7J2zcbo+CQMlhk1f5/tqszgvip9fLZyo54yzBxh",
-	"yh9JgeJ/YSU8UB+w+rvtgFW3cdHMk1ak4h3OOUM4SchKypZRpAnZxENWPpOFG3enPrlkhLetn35RciNE",
-	"BCcL6X4L6QjV4R+jfyMFQzOcS6d4jrRgUCyPOTJUeH39Rv7n3fWP8j/XH/4s//Px6m28vwWozmFNGxAG",
-	"Jc3+WpL3ajgZszfNgqXaO+32j6sUC8+B9A0cobjc39iz78/1/kTzjOSp0rSczIX2yGv5QWeM9+2tddex",
-	"bKM6yBgrz7hAbG7EP0X3ZCUqZbgnZCVpyQojeB7Ca4wSrhQEYQGaEaoQTVKvyCzIkj0oMr+v9LtlrD1J",
-	"a/G/UKKXKJeOK063BaZX7eef/jJEGLkh+AF6L9ASr9EdQ5TcYZE9EBWAc0zTGfuiAxhpCDiRkYcyCRC4",
-	"5zi5l2Tp0d1DZcqSUmoCNpEgogzxMlmobFXfH5q3rERiJTr2lEkzvWK+CCte+bZdR3JQcvFnkpYc6yQh",
-	"oQ8kZyuCehglbLWWjFjCA3BwlgEuDBWHiDMkFliorCRfkQTJ/5J8PkgYFTijJPXEhvC2Zz/A5yglAmf5",
-	"7jELvPUWXmrHK2FHXlAu+sfr68sqbSMVQCuOI75xNHYdwDjyyNJ3ePgI+wRlqcm6AnfVwRCXaSYkfz9+",
-	"fP82ROCdcnZ3p9lVT58cTU5noyEepJPJ2WCcjNPBZHw6HJCTiOD52fBkdna6A32dKb+rBSuElrs33/en",
-	"Kr3tzHISRTsm/TI7tx4a2Xfqpxak11wQSz86EtZvvNL+iT0OcvJAcj2ETgJ/tHK973RGVSd83zAqPcsP",
-	"Jiypv4bkryk81B+P++cg5HmZ58qgQ0HJ3jgtxtZD7JWmNduk+ixEoihpUoetOaN34MAwVV4Mf8mW5dIl",
-	"4BdIAtIu+R75kkqFRzIfP/wkNXxB8pUMrCAxUrBZThrzLYRY8enhYUqUeSn4gWDJ4h4fJGx5uDWLVIvX",
-	"VidJkU+XflABqzeBUyxJiiBwaisRXmXb7A0MfbHK5DRpxhNGqZzUH+zhPOfojgjtwPXD0m8kOeMkDVFJ",
-	"VSy869GvSsB0FbStB4zlqT6SkdRc7x4r6sXFPWjDJc7S1+uLBLhe7Jsusu2pnrjisk4QHUdReByNwvFo",
-	"bKdlji1rklFB7kgBpjxbEs9cP7JHtMR0bSah5IsuJctAWbG8tcghRO1yF8C/m5M1lE2qgctqK2mpyHKE",
-	"36mCF0qfPIWtZZnDhpVHlIpVCAqfEPHaaTVlRIIwqFLYQRjkyRJTfAdyWjN2jznHFiG1zICQDQdqNbOM",
-	"sYvlN98Rm06Ob+QWMAVJsy/kQUce3dSukBLNKBcEgzLXH1oOVaWNCvaQpcroge1N2SNFrEAlLeRJCipa",
-	"j6zM/yO3mak8AE0Xl+9f6SCpRw7uDqwDTaxCzzhEP735WQkVxfq88YYtl5mIw7oeHKtcxwf1Tv+b7GUt",
-	"JtiIe+xs9AvN1yZ6hDBahjVyFHQcjST7x6Ox5EAmeCO61P4SDiuSN/yVGpMjnD/iNUcC3xNtNqUoTdRN",
-	"UsQXeEWmFv/GoxGKv97AisiN3OA3xkfcBNOb4IoUMtQHAm6CJ4fPsLZRFKkTtopspZuJ0QTF73XBVb1q",
-	"C+E4iqx6LIcJdFn2W9g7LY9h+HuwfT7r9hNJ70hxkST+SskFRVh9ZyjN4YUpimflmsiYSX4I/37FUYKL",
-	"VBXVlxnFuf7WdAG9kics+MIMqqrtS2gMYrT9eP2d/QYnQuREKlH7jfo7+42CJNkqq1+QclY5/uob+dgM",
-	"03uzIkzvX3E0J43KCKw0CAO9EKiQGBqlc6mmh+qFHhsOdPTea9XVplNi8Fl1vSmh6vaKa/Z3Hq63nrLs",
-	"6V6bd57k+kSRkY6IwEy+ZJSs0ZI9wAp5iFieEi7QPCu42PmgZ5Pwjopi7TvuwZTvvnS2+xmSyBe9s5tF",
-	"gaFu7IEun8FY/t9Zo+nnqMuakt2WAPb5Cp5vbj6LfDNkWMuoZrdvS3pF5MluYVW9VE0AOcEPhFeBe70h",
-	"9C7gzdIm131Ij8wkXHj/AEEqS+9RkzRR+ZU7aGjRCRho4cm4SmOqVokrQVbRqa+fp9oerTXo1dXtTM3d",
-	"DodsSErAKl0JRwdR5JOg2ZrbpmvYomfNZe33bdO1LdPGGU+PvVM29Gy7GdqmYWoHes/p7nb3hJTby+uQ",
-	"tmyqXuhoXYg+fHzdb2/eDo5j4c306gNyRXGz9TcanQyi4WB4fD2MptHxNIr+1S7upFiQgfTb3gxfQdJM",
-	"bLMJrieFTsDZM97igqz8LDX5TvmECkUVd6uFh2i2hghthcUCembaMeWtat+A+v1sfYs748pWGZqsArOm",
-	"iiVhUJX98SZVsyzlprylMeqqha5ngu7q+4vL944z1t0FtyWHJZk2UdVqABVL84R2+NL0zjOa8QVJN3jj",
-	"S1J02qwLtKq+VRlvTRx01J2jWB3yYnSXSYOMk4RwqHy46/AcC7vpuZZDd2Qm4AyRqtk9RZKK1g7XDu+9",
-	"4tai+J6O3GKWx48bT9RR3rMiw5a6rkbeDo9uXswILuTJUS8JuoWbQx7oXXSgxtmm9hX5ZuLQYWm3xoPI",
-	"NhzWtSaY8cGhYmcFm6rhzxHrOYo/fa7U0syhT9mqepKqmGAcHf3jdOC8Uulsjih59OiEnd8cO1Xc4csV",
-	"BvXYCv+1lCxEK7zW6tLfqkcWUcfD0Zba8su1zBxg34Cty+GIp3Lu3liRIWMUTcebCkRoih4Xa2NqTfqp",
-	"bqxsllwL0VmoL8RaqVM1U9bouFgzdguOyrevC4I565CT+s4djHxZSfbdMnqre9SAB9t3NKyhmm8Tb/Xd",
-	"hg6/deG7ctTqHjaNi6rfzBMeW/K7TWsBbtpzm2TfUcRyO+CeeTHK02OSbam7G0XLOPRX7lRn35SbbnG6",
-	"U3OrVkZCU9WBaGKBOStuE7wSZSGjPV4mCSEpRAtV4OD0GtpPbNatZlNs5su5wKkhKYtMrK+kQPX5HUzR",
-	"RSnthfnrBxOd/o9fr4Owy4U4PqMXX+hSGGjFFL1W396UUXSUwDPwTxLrvJ1pPWGUSCHFxqz95VEo0wZp",
-	"MNA8EBMMVzNiIcRK3XvJ6JyZ2z9YZY3ry3N61MB7fcvEtfZtFk4ER+VKnTMpX5FE8KqfvjpSVcl3q8eK",
-	"y3duKM/Udxw9VgflUvAsJeiRFXkKFzQO0HsdLas2C2kb5Ng1xXaGAejDiZjeUEG44NWAulQmxYtKlQlf",
-	"nqMZSzPCVesCzqhubgn1cdqkzJcHN/SGXi+yuh8BJeyBFNzItwdi4KFz2JeHhn5opU57pu9CP6jtzg31",
-	"dkz3rQxozzZTtinth1Uml6aoIJwIIPa/ovjyl6trdKh5dPgwPFQh7KEiNdYunNfBcRXn9JRX7/sCHklj",
-	"JudAkIcwqinPGoSKDOdcM8OnpmE9R5ySJRuYP+OwTvLJoeNoe2ZoGKtI6Or1pWlBWxKxYOmuA4zivsl/",
-	"w92aA2DbH955uQZC5Ydf66TR06EScQx9uXDlsiMHB3wUCyIJM/klsz18WSCVcsBCpxzQewEJem4fTxyh",
-	"qLHk8IYCN2aFSo4uCjTPa26l4MCvOlUt7LBSYVuBui4lqnOu2vaqNZCCdBiYFpzna6cJWSmc7sU6B1HE",
-	"6BDFlxfXb37cRs/hV/PPp1jOIYUCFRLd+GT3cz1oz3dP1lxNCj1mNr0csQIVZJXjhMDnpr1Xqr0c32h+",
-	"teJ4lxbnGPVshsTVQgZ6dYN7so5DOYHpSft49fY6RK+v34To3fWPIbr+8OdQfugqL98qOW1W+OHXsszS",
-	"p0PlA2NUW+HKyEz1bQr3tgTsq+aFCeWO4xD99re/m1uTVWZJXUmS/JURUk7kJKYrtRdb1wj04NZVgrjf",
-	"sSATRRwaQR1+rW5+Px1q2xjDpPGhpq5ao3WVhM0RlpM2A8Spsa9QDhWo99v//ncUV/FFDDesPGFK3Jff",
-	"4BmmKaPqXTm8et0ELZ2rUkY8RrhYyg1lXWHxVZ2gOquLnHUhVLINCrSg/qoMp3TULYta1T21+aHGh3rK",
-	"IEw99cNasMmCcUJhAlCfEIpzs7XZDue1LZjuXSo8r0uFUznFPuXC80qQ0031wj54rvjtu5/eXb/zSiDN",
-	"uBJCnnfICrxsjFKiFBrnuY54yJeErIQTsll+EfyyasnqvhsMIY7kmWbK9OsNNHfdBNPf/vZ3h3+//e3v",
-	"T08x6sX27V5YYBAGeZYQyokV4V0WbFVkROBiDTbIHJpVMVTkbhRokxaEgYx1VDA4PIgOIl20p9CvEBwd",
-	"RAdH6kLUAuLkfewPHFmZL/9y1Y4O1c7V3lTZ7GQh47aUQU9FFTuhHmyRdWWd+yYq0remYn2FuLo2JT9Q",
-	"fcbxFIHuLEmaSakqOglHPejfyijO9S4GyzWtugfUTbbuK2ixtpp9tCy5QDOCsEA5wVyFPNpm/r//i3pD",
-	"9Nv/+XcZD5QFTtYma3q7IkUiPcchGkZRX9k4yDBzUQ1eU6asdps8yCSp85C65a2JuQN3rjvZ3OEco496",
-	"igfKxHovzFnxKsTWK7w2N7FFH7b2rkTNiLqZjUXFDiQWBeELlqeKuMoDxeA3QhRb19biqXPETbMUuvAW",
-	"eLWSJzFbmo47cn3RtPJfVevyOWI0X6N5wZb1q1q3YPm1jazbnaX11lXA/oE7hc75KS7Jj0mqw8gZTu51",
-	"blqO2bpxBJrt4SfQJ+NGqu2nx6U3RQvxWZdM1bUIqrpIzJ1pSBuMo6h/rq/iQVeyYCDIxmW9G6pv66FL",
-	"vAZvBhUK3uz+r1vV3Q1UXUSv3JFe9Q3t2c3mKlimDM0JQUwahYSBOzchgy6iWlvTvRwrw5EY1NeKdNTf",
-	"hgYdYRiqaw4WUEWULlETKCc2NuTghkIXD0aU0QFoX22y4soQbTJSXuFIerX16qMEU9XQg/UWVLOfK9tV",
-	"27MEU7kX1N15wEtogij0z29oS7kzri5+KP1aFKy8W7i7R8bstm4rl+R0eQVXRHRc/Q8dbKFP3+latQdA",
-	"SF8e68YO2nYV+3NogHgMyMYeMCv67m0LMEiJ0BiuFVwLqTBWjA81bz/phN97+kOZdw4Gt6ildj4uWG6C",
-	"dXvYxtXs6l5FNZ252gs3eV9+39aQ/cuD6q/pJHrJCqIcVCWlTWQPVX3aIVvdiDYz/pqJRUYvtGtx576U",
-	"M07O0D9LSzQ8PogiaUysIEMZxC4vPdpI2vjgtEWazlXKjXOps7YuJ7QbySjSu9HkbBErhVcv7KvacnSw",
-	"HvWV+27tYAzlmZBh4YZVHDf469wy3wehZyPYwJObwoVrUA3UrlEUPWu7EQ+TjXQzrqskuatlNaaIsg81",
-	"EoiL6tEE8aBlnoetHWvQI3azW09WQr+Tar05X0xw57bfj+IXakEXoFjtA2roBHkuGe+tCmq9v5Til/kH",
-	"6Qpd5sJ2gJ2eQ5OAuefRDkefC97m7CoEdibjOvIFEaBeNVn0z/0p5K/trYZYgbyIDsA6jejm2/SVPaw6",
-	"wd0d/k0WZIf2c6bsizHC3xZjDrDlZgXB99zC1FOYOI34uIJ+mmfCxgDqaW6FTuGgYn8h9QMG5BVKGDbv",
-	"qtt5OvakpH+g1HG8P4KgVOzNeGv6of3x1oyd2GXzfj+8NceDOtB142iyJ7/AttWwUTWvLpyA1w13d1Ft",
-	"0xLaZp42sufy+COjbcrMNbAZSdiSoCocg1ZHoa4PyB3pEGg55/oqRtvJv5hWODucI3s6SkjKUQMI6Vvv",
-	"x+bJTRhRtIDX4LhKnLprMP30ObSYdUWEU2log1G1k7x9GaPiO3mMCK7cxFbwWU62pabQnZx686zaR2fh",
-	"I7RLDLrjQxXonZKEfRu+PnvCkcwLpnEOOKBfMg6wBrp8PI4mB+hXrW6xnjN2ARLuiD6VmzymIa23Hf6g",
-	"r+EUPCgK6tjtQ7VB+A5n0HrhHhMVn9sgOi85ac1qMALbWNTiWzBOvEy3d2INdhKczkZknJ7MB2c4SgZj",
-	"cjQbTNLj+WCYHJFjfDqbpKN54IKQVK+PGwgiLcQEc+u/EvD7DZQrlte6kKVVtrQhSU9Y7xJ25BAGZ4dM",
-	"LBycoW4aZkwstJzl9I/MN63FwR1xXryEjtocNCR2YYxUKBGfDGjh6+s30iLsH6s2QXR2OqwM9z2sqG67",
-	"dtT/DK67YFHqRPBsSdRqqi/31Zy1sCQCeUisIRgUz5/CDU9IcTy9SB5dPqnimPSLmq31qcE3RSW7wzY2",
-	"9LMCFkPCOwXo2S3UDO5vQAp3UwxgoFBfAFfcwBj91oFARUxrnm5/ryy/18G+0KtbnQJycXc+xJQPRJQF",
-	"5RZWytRx0SYD7QDFbPPZDcfeAmFDPT/gG7rQ877i1YWfu4I9cpNlbqeh2Vw5YQj2TCgop+eLIqP38CY8",
-	"oKNNldyPM37Lyxl0UMUIbIPCy5itrcoEmhPSP4cqdZaTtBrCLd+jVSmgPjDDyX3bsf/Byv86Xv1FWZ3q",
-	"MmdzT7W6NVT3J3YZxOb6wC0tVF2HUfFczRrgjKpxRQfDaHQG4NRzQkKFJiQYOrOuziR4SVShSNQgOv09",
-	"bPKO2Hn72eRBTfqzrPOmB95d/7j5gesPf978wMert9/ZATwvV0SZ+Fhm7QgM53MGWBeW8X5++kSXP9BN",
-	"pQU3ARwIsVg04P1V8aGuKOuD9Pcy4MolwdHNOrKPd/adLZD/TS7gD40j3072f4fy0bcAqvTUj5bu4eTZ",
-	"NaQVFsnCc1VRbmuuYBZm6t9dqGk9XLkc6+sd8AB1Fyl0vXHwYy28NOMBIdvFBV7vB5qmUdLUd3L2O3ks",
-	"7VVpD9XaVCUvKCRE1CtV+df0M8YfaUrmGbW3nSIvlk5zJ7w61yspcLzvcNy8oOkfCVl95GnDOYFUrWiB",
-	"poqfurpKlCtSq/Kc2dxzYvtkA/GQ1pdmJnHmTL1xcPAkL7HGGnXwu5RyvOd5n9MPza4IlUsHHme6xdLD",
-	"4+/klpuSst2gKbm0/PF38YUlSCX1+cRnnYS+kx9QyvPio4Dq8FOGNSe+60Jvde+fwn21wKsgnoYP9bXQ",
-	"RpYqJ7j4QQ3fUuex51pSnldt+wVBiXydbOYBTAG9hnMzz0Yf6M1aXvi7S2MAQ4nr5lIXYCe2Fhubry8u",
-	"36MYr7K4bjvdv+d0aprQ1enDdCR7MWzOX4BBc74jBg209PysBoo3tJhCh2nVhKR/7gWuDpmfT+mCq4HE",
-	"K4pr5KYpHCZ0+tXt8r0jAlFm3DWGbPm0CeGU8QrdbAM2E4AxoZRpNCRcLOXJjNEW0JG+Tqe6my5tVKTa",
-	"61osO5V+VrVK43qnqN5kpBLeFUwT9PDp87+MYaXft0KN9q66KJYKWu5FbTVGaVQNpu0kYAfUqqXDELNY",
-	"qWlNfbJdhOqAtaHC3DWo4Sogs+lQ7vEKTcxhcAdpfiFUMkATdBO4iuqj0AYwcyl0oK8ahKq7LyoTMx6N",
-	"OygUj+YSNEAI/M8jCxtJX1YejdskVUBrLj3OSFbzwXg0rogb1cRdCbI6Vi7LQxoAnoxU36UkRydujuHM",
-	"uxs93SBfhjKFMGWxzVxReGNhh3UQWO0/G2eskrI0M15D0qa+QqXz8/ODTw/NO2/ZI92NPq2Mqj4kbfRG",
-	"kMWNVNrgdbovxUP3ZQUYURO+cxzkgPF9l8Q8hAht1lmRwwY9szmgUzUvVL39ONMVFWr/zdUyXhITbohn",
-	"LoqlcRn7xHBbb+Ntzei6EDT6qpcFEaJub/akdyJUFGu0IkX1aChjE3iiX19DMDf6dgB60lBAoQOjRFMP",
-	"7hA/QNc73PlrXfg7N7f8ZGC56aYf6plWbos+/WNVHI2jcd+btLWwYjQe2g4JlwZ0zEvxwDy5FwfLa/df",
-	"//z84sNnhVTTbj2BzzVL2RziHd3NTVKDbod6q0L+R4MpOYoxhI+cRLGNIGeDdhnsqwpWy3xgY19puCob",
-	"SO5TDRBl4TlBfqoDjcngLFmoVhpDqYLdU+hIG5GMnkJr4smmeU+a89qAfWbmmhY9N3S0kNRACt2qGsut",
-	"YLf16w4Nx90UnDYpAJjA/Se35OVMPdqw+rPnzq04ndG7zmlPNyx50pzWAS7rnFxayVtjTayJJd+tv3AF",
-	"pLUbOZIilxwHwdGQ44KruezwEBXIzW8jGO5qfTT4YL3zVYqt3ZZ7oZKgcooQSVsLiXpIZa7dRNPLtnXU",
-	"2tUvXJkXsmuP6MKBy+wIMlysTBVk7Bt92b8f6rL+Z9XFqZLlqmPSheBowdE7Ztb8aMInB+k+aL3klG22",
-	"zKkB1Ldis0u11EWiMbRlQ6/1aD7GJ7OzZDBMj8hgPD/Gg8npbDKI0hGBKv5sMnSosWndR3adZaBxNETu",
-	"oFJkR/u6S1NraAfNSjL6Jz6WGpKihnHreX8mYBexeV90mLV9+mdJ78hI7wgfz06TSTqQwhpISQ7OzhI8",
-	"GJKjOTSIJXjkEFTR+k1EZ432nIZkurETWds3gC7piCd7zu8v7CKy5g821JxRv6Swg0GbOD+3sL/wxkZ4",
-	"49lJcpZGZCBlNRjPTpPBZJLOBmZLRunsyCHxT3bX9IuFJ0fzpshdPKJPn588tVMvMPEzzlsKM2aXdlgf",
-	"lkwm6o5f6PyR/m8DukydWr3LHgh1cA9RbP01RZ9u9Hn6Jvi8Dc6xG1xPWjVChdwEhKNZ6YfbQxfOO04r",
-	"k2ms7WhgtSEiX5LNpOzSRRW0o41tC6ptr13qs8eTgUMNBBisjiqwO/nHQTWABtTTCsloemmhB9okqW9r",
-	"bQBews+2KCF1U2IBbtoUjWyKmgB/e4coDgDkf2znpnOIb7Dp98CVrrhN0f2Pa56E+bs6JyvizOZ8Xu+k",
-	"93fXv3VLTcckOzRE2li2+9hywC3ptuFvW3gmPZVms7C5eIgM0pnRPx6abg35oa51G1QygAXqbwFGCdHj",
-	"IksW+kf0DLIoVIgUar3qIWnb1g+woF0KrjaEHZh2+eImZsPQ9i/Y7cPoLRBF1UVvvxzqm7gaTEg6q1hD",
-	"JMYevKJM6GtH3AIa0uVNH3RlDLVTwNiEamkF+XkThDcacxO+6IDvvAme4gN0QdfIhYIAD9iEEEA97IdL",
-	"smEnKzRS3Wda/9ishhcwi5Yh5SPVz9c/zNpwufBtAyC0nab0beD6kcPG++/T4BtkC7tvHTsSdxFgbfvV",
-	"BUWqUV8d+FaD1toJw/pUHS7PyEkyjyxoUYimh+mIHM3H+Hh2khisTFOpaNxj3u+Q6QVv7bCTNZpo857v",
-	"7t0mjfnqppPneCDKxCXx3Oa7dqFUjWVv3sbe/QafNZhnA2kAGnlIBWKquRNMoRPUqNI391wWXQBJoZmx",
-	"sdqjiEG4Zb5efG1vJzy4XaytfnQfa2uhwsGtO3l0wVVoVJlgbfBU17jzYXqLda9FDCA1xDTw90NEck46",
-	"TKceRO1rLscI0SlK8Zojycmiv7N59lhPxYbfpfmsUX4b5wxGyYALfOcoZ1VsccAQ0t2xlJXB0zUkY+9q",
-	"GuBOnBLPD6x4o9GKm4eyR7Y/ZZOZRRkGypJRekTG82N8MuuizIed/J9GuWa83JrGKnsl8CzTXOnDNoNc",
-	"T/k7MMh6l38bgwzzFA/++q+FLG2n4aaHhzlLcL5gXEzPorMI7IOepAUFSEQDaNoOzc2PkYQuzKcDJR1C",
-	"z5s5lCic5Lp63FzT0+en/x8AAP//",
+	"7H3bchs5tuWvIDjnhMmZpJSkqAuphwlZdnV5uqqssOTp6mN6lGAmKGYrCbATSMk8DkX008Q8n5f5g/6R",
+	"+ZP6kglsXBLICy+SXd0TMf3QZZGZwMbGxr5j8WsnZssVo4QK3pl87axwjpdEkBz++jNjf8Sc4yu8XhIq",
+	"3iXyw4TwOE9XImW0M+ncLAgyj6GVeu4VR2ly0Ak65AterjLSmXSG8zNyEg9wPwzDef84DMP+WP7fYHZy",
+	"Rk5ng+P50bwTdFI55AqLRSfoULwk8JeZO+jk5K9FmpOkMxF5QYIOjxdkiSVRYr2SD3ORp/Su8/T0JB/m",
+	"K0Y5gZVcMipylr3GyQfy14JwIT+MGRWEwj/xapWlMZaLOvwLlyv7aqiH91P6gLPUfZkXyyXO15oFM5as",
+	"UcIIR5QJtMQiXiCxIEhTGHQecFYQGDXPWa5mTyTJeuTbXA8ddJaEc3wnv9OfqdEXmCNMEbw/gbnoKzOV",
+	"mmaCVjlbkVys0bSzyrCYs3w57aCUo2XKuebMk8u3f8nJvDPp/KfDUgwO1bf8UPPsLRAM79W33qMw5Uiv",
+	"pvMUGJb/TPJ4gan4hYkfWEGTPRm/bHi9ZP1Hek/ZI0XmqU2MpkzczmEIl8XmTXSCB8lRfEz6p/PxrD9K",
+	"hrh/Fo9IP5wNk9H8BJ/FAwKbq8b4loz8haHLfL0SbFlwuxT0mAopQylHReFx9CPFhViwPP13si83i8qr",
+	"JSd/VgKCWI4ec0bvUKwmQ4LdE7qJr96YLmul/P/av8Y0mbEvfU18/0aOhxYEJyR3JNNO/M1FlJP8geTo",
+	"EXPEBc4FSRRrsb9EhGkCR1aL9CuOohbqo2byU3X4xQILzbVyzyqa9JmHYVV/u34W9EP7HwX9ImrT1aHz",
+	"v+93EqrGxDkH8hTYqVy1/taszx/tQmtLxOaws2a/L67eoVRwks2lkdI6M1UstqzadRmvWbLuKHtjjNMn",
+	"PcrnwNglNvsLiYUjD+WrjRYV3n/FkdwvEEy9S3V61Y5Wx/gZx4uUkn5OcIJnGYGBJiiqGJsIdUdh2AtQ",
+	"5B5i+HQgP52zfJYmiZT47ig8kh9Z0YGPRvKjmNF5lsZqtLH8xEzDBRZEfTzRZ4uzIo+JXFqR53J74ZnS",
+	"dOIsY49qtxaY3hE1nCA5xdktsCVC3eMw7Pn+Rd2KVjwCR9CrzPqxWGJassphdTm+VhGZfGqNyJeUC16f",
+	"pCIFsDflxI3iYPT+JbAjbpCHC8c4xPopJRjdYrUiOYoxJxV2fLx+cyNFBQvJuc6k8z8+XfT/LeyPP38d",
+	"BoPw6V+aGGSneUcfWBqTa4FFwRuPVaqeeAUqVRQc4bkgubNtdUFN+e08pTirj/enBREL/bYeLuUIHvZW",
+	"pXw+TfaMsYxgULEsT0h+m7Y4p8aevuIIHqy5pvBpfxCGgyamaC10i5esUEq6PoX6Duhf4TXJ0QqnSSBN",
+	"QkSLLIv8+QbhwfBM+rdFlkmBqyysnJq38F9OWduArt29VxxJ15kHCEt/DMXmi4M1XmZKUGixBAFdkPhe",
+	"7VRMuBRoeZbTfHlrv8Fpov9zyx5I3gk6YKUNP/w/bx9xKiT1QSfGNCZZJ+jMcSr/w9dckOWt/itj8T1R",
+	"Hv28oMltSYD+QD9nvpZUfHaZqOmq8QxcpS0ck8/4W3I0P4mHeEz6o9lp0h/FA9If47NZf5gck9P5GA/i",
+	"o5lcCsuXWEiXp2iavXL69UNWOu2G1oQqKA/HRh3hnUsnFKkvFsTwFZf6tsikoc5l6KBZUD+bmp6LfWUc",
+	"dRMSp0ucIcWDXgBTRfK7SH45x0UmlOov+a+GkordilUUoMgVpOrfRrBajpKr56SS+y/d6fRA/av3Xxt1",
+	"3aazRcmjPVWcEKBecgv8MsnUIiPcO0f/+POjpnEPz07HRXxpOy5lKC9yTDmO5XcyBl0EiC+kn4l5ZV8j",
+	"OVplh8az0XwYD5JTcoKPZ0fxWTIm4XyAh7OjeJQck5P5KT6bjeMwGZDh/AiPZsfxSXJKzuZjHM4GsTSf",
+	"+MtPhN6JRWcyGJ5tO3V6YzeeIxOSbra1NhDrpoKje7LmCOdSOmQ0ASzo1U/SAvMrvGaF+CNZb7Z0dniI",
+	"6yW/WSHkNB4D5zjjjUZv2bqGitGra7uzWXg0OhqS/tHZ8aw/OjkN+2dJeNIPT0bH40E4PjkdH2/XdlaL",
+	"8ddaGnda7ituREuxc6Ze3m3RjzjLiOBb16yfk4Omgiz5Vn/ebPqf4EU4GWpynOe47t476QZDUp0dgS8M",
+	"O0lkq1JvFEzBUJwTLBo0+l7icY7uCJX6TYbGC+nnzjihwpeaXfIje0hN4/lwFA8Eafdkjbo8vaMcyVO3",
+	"RjHOsoqra9Yy7Os3+/dk7auN4fFJ0Fmm1Px9tqswg/my8vhs4UZdpZg5wpQ/khxFf2YFPFAGWL3dTsCq",
+	"Xblo5kktYnmHM84QjmOyknvLKNKEbOIhK57Jwo2nU0cuKeF17adflNwIEMHxQiVqUnpnMjX/TnKGZjiT",
+	"RvEc6Y1BkQxzpKvw+uZS/uftzY/yPzcffpX/+Xj9JtpfA9g4rKoDgk5B078W5J0aTvrsVbXgiPZOp/3j",
+	"KsGiISC9hBCKy/ONG879uT6faJ6SLFGSlpG50BZ5LT9o9fG+vbZuC8s2ioP0sbKUC8TmZvsn6J6shBWG",
+	"e0JWkpY0NxvPA3iNUaIzeQgLkIxAuWiSekVmTpbsQZH5fXe/fY+1Jakt/j0leoly6dhyur5hetXN/NNf",
+	"Bggj3wU/QO8EWuI1umOIkjss0geiHHCuUpnagZGKgBPpeSiVAI57huN7SZYe3Q8qExYXUhKw8QQRZYgX",
+	"8UJlq3rNrnlNS8ROomPPPammV8wXgeVV07FrSQ5KLv5MkoJjnSQk9IFkbEVQF6OYrdaSEUt4AAJn6eDC",
+	"UFGAONNZ3kXKEV+RGMn/kmzejxkVOKUkafAN4e2G8wCfo4QInGa7+yzw1ht4qe6vBC15QbnoH29urmza",
+	"RgqAFhxv+0bhyDcAo7BhL5uCh49wTlCamKwrcFcFhrhIUiH5+/HjuzcBAuuUsbs7za5y+vhofDobDnA/",
+	"GY/P+qN4lPTHo9NBn5yEBM/PBiezs9Md6GtN+V0vWC70vjfm+36x6W1vlpMw3DHpl7q59cDsfat86o1s",
+	"VBfEkY+WhPVl427/xB77GXkgmR5CJ4Hd+tFbnVHVCd9LRqVl+cG4JeXXkPw1hYfy41HvHDZ5XmSZUuhQ",
+	"BHQPTo2x5RB7pWnNMbGfBUjkBY1LtzVj9A4MGKbKiuEv6bJY+gS8hyQgbdvfo6akUt6wMx8//CQlfEGy",
+	"lXSsIDGSs1lGKvMthFjxyeFhQpR6yfmBYPHiHh/EbHm4NYtUbq8rTpKiJln6QTmsjQmcfEkSBI5TXYjw",
+	"Kt2mb2Doi1Uqp0lSHjNK5aTNzh7OMo7uiNAGXD8s7UacMU6SABVU+cK7hn42AdPWhOA8YDSP/Uh6UnN9",
+	"ehyvF+f3IA1XOE1ery9i4Hq+b7rI1ad6YstlnSA6DsPgOBwGo+HITcscO9okpYLckRxUebokDXP9yB7R",
+	"EtO1mYSSL7r8Lx1lxfLaIgfgtctTAP+uTlYRNikGPqudpKUiy9v8VhG8UPLUUNhaFhkcWBmiWFYhKHyC",
+	"x+um1ZQS6QQdm8LuBJ0sXmKK72Cf1ozdY86xQ0i5Z0DIhoBazSx97Hz5zU/EpsjxUh4BU5A050IGOjJ0",
+	"U6dC7mhKuSAYhLn80DGoKm2Us4c0UUoPdG/CHiliOSpoLiMpqGg9siL7PY+ZqTwATRdX715pJ6lLDu4O",
+	"nIAmUq5nFKCfLn9Wm4oiHW9csuUyFVFQ1oMjlev4oN7pfZOzrLcJDuIeJxu9p9naeI/gRku3Ro6CjsOh",
+	"ZP9oOJIcSAWveJfaXkKwInnDX6kxOcLZI15zJPA90WpTbqXxukmC+AKvyMTh32g4RNHXKayITOUBnxob",
+	"Me1Mpp1r1fkABEw7Tx6fYW3DMFQRtvJspZmJ0BhF73TBVb3qbsJxGDr1WNVaocuy30Lf6f0YBP8Muq9J",
+	"u/1EkjuSX8Rxc6XkgiKsvjOUZvDCBEWzYk2kzyQ/hH+/4ijGeaKK6suU4kx/azq3XskIC74wg6pq+xJ6",
+	"ThitP15+577BiRAZkUJUf6P8zn0jJ3G6SssX5D6rHL/9Rj42w/TerAjT+1cczUmlMgIr7QQdvRCokBga",
+	"pXGx00P1Qo8NAR29b9Tq6tCpbWjS6vpQQtXtFdfsbw2ut0ZZ7nSvzTtPcn0iT0mLR2AmXzJK1mjJHmCF",
+	"PEAsSwgXaJ7mXOwc6LkkvKUiXzeFezDl2y+tLZqGJPJFn+xqUWCgG3ugy6c/kv93Vmn6OWrTpmS3JYB+",
+	"vobnq4fPId8MGZR7VLK76Ug2blFDdgur6qVqAsgIfiDcOu7lgdCngFdLm1z3IT0yk3DhvQMEqSx9Rk3S",
+	"ROVX7qChRSdgoIUn5SqNqVolrgVZhadN/Tz2eNTWoFdXtjNVTzsE2ZCUgFX6OxwehGHTDpqjuW26ii56",
+	"1lzOed82XV0zbZzx9LhxyoqcbVdD2yRMncDGON0/7g0u5fbyOqQtq6IXeFIXoA8fX/fqh7eF41g0Znp1",
+	"gGwprrZrh8OTfjjoD45vBuEkPJ6E4b+5xZ0EC9KXdrsxw5eTJBXbdIJvSaETcPaMt7ggq2aWmnynfEK5",
+	"ooq7duEBmq3BQ1thsYCembpPeavaN6B+P1vf4la/slaGJquOWZNlSdCxZX+8SdQcTbkpb2mUumqh6xqn",
+	"235/cfXOM8a6u+C24LAk0yaqWg2gYmme0AZfqt55SlO+IMkGa3xF8laddYFW9luV8dbEQUfdOYpUkBeh",
+	"u1QqZBzHhEPlw19HQ1jYTg806bZkJiCGSNTsDUUSS2uLaYf3XnFnUXxPQ+4wq8GOG0vUUt5zPMOauK6G",
+	"jR0e7byYEZzLyFEvCbqFq0Me6FN0YNrAN4u9Jd9MHHgsbZd42LINwbqWBDM+GFTsrWBTNfw523qOok+f",
+	"rViaOXSUraonupF8FB7942Tg3Ip0OkeUPDbIhJvfHHlV3MHLBQZ12Qr/tZAsRCu81uLS2ypHDlHHg+GW",
+	"2vLLpcwEsJeg6zII8VTOvdFXZMgoRdPxphwRmqDHxdqoWpN+KhsrqyXXXLQW6nOxVuJkZ0orHRdrxm7B",
+	"UDWd65xgzlr2SX3nD0a+rCT7bhm91T1qwIPtJxrWYOfbxFt9t6HFbl00XROrdQ+bxkXVb9bgHjv7d5uU",
+	"G7jpzG3a+5Yilt8B98zLbA09JumWursRtJRDf+VOdfZNuekap1sl17YyEpqoDkTjC8xZfhvjlShy6e3x",
+	"Io4JScBbsI6D12voPrFZtqpNsWlTzgWihrjIU7G+lhuq43dQRReF1Bfmrx+Md/rf/nTTCdpMiGczutGF",
+	"LoWBVEzQa/XttAjDoxiegX+SSOftTOsJo0RuUmTU2l8ehVJtkAYDyYNtguFKRiyEWKnqLNwC2eSoeHeT",
+	"xIZ7TN2o39dP9xUJ0Hl+dfHn64tf3rx+/+vt5ftfbj68/+n25v0f3/4S9Q7QhRnMG0iuSWWabbuVJqLM",
+	"8M4K4XpmKr1izOCgeo+koBl4czJm01emYpzLSB6RLzgW2dq5LXWOcBNZrFDc7jrs19Vk6+IzijIW42zB",
+	"uOghSkgCzQlqygAtiIwrIXW+XIk1whkkQSAyT6nqOHIbfCMjcJGK8PUqBb4HV6BJkEyyHgL9O8py4i37",
+	"AF0TUbtx9rggKlngbG+WckEoRzOyZjQplzWp3WCKMUU54QTuzOgYAK4KpVRzVLmmUqIUFeWl2paLbaWg",
+	"4lX6R7JWV7RSOmfmohpWBY7ybq7egk7z1Tu9Py7ZnAiOipXiFOUrEgtur37Y6N/WiZx2QC7fmVKequ84",
+	"erQ5nULwNCHokeVZAneJDtA7HdipjiBpxuTYJcVuMgzow7GYTKkgXHA7oK7qSk2EClW0WZ6jGUukCEOX",
+	"DU6p7sMKdObHVHeWB1M6pTeLtGydQTF7kKdLS1BX7VLg5aWkqPUCJ8vfNS1C+kFtIqe0sbm/5yTru65F",
+	"da1+L7BFB5ooIQJi/zOKrt5f36BDzaPDh8GhirYOFamR9jadY2Bd8q5yQHtNvrmkMZVzIDhQRovKsJhQ",
+	"keKMa2Y0adSgnCNKyJL1zZ9RUOaj5dBRuD2JOYiUtrp+fWW6JZdELFiy6wDDqGdKNXAN7ADY9oe3jVyD",
+	"TeWHX8v85tOh2uIIWsjhRndLuthcSJWEmVSoOR5NCUuVHcNCZ8fQO6E1lqOvvU1RY8nhDQV+eGVMAbSu",
+	"VFILflHroFl0bNn20IqwK0Btd55VSkYde9XFSmF3GKgWnGVrr19eCZxuGzyHrYjQoTSAN5c/bqPn8Kv5",
+	"51Mk55CbAsU83aPnth4aTX1P1lxNCu2QLr1cmt6crDIcE/jcdKJLsZfjG8m3K4526caPUNdlSGQX0ter",
+	"69+TdRTICUz75MfrNzcBen1zGaC3Nz8G6ObDr4H80BdevnXntFrhh1+LIk2eDpW7FqFSC1slM9EXf/yL",
+	"PXCuqnd7lOcYBei3v/3dXPC1SVB1e07yVzrzGZGTmAbqbuTceNGDO7deol7LgozDe2g26vCrBZZ4OtS6",
+	"MYJJo0NNnV2jc+uJzRGWk1ZjmYnRr1C5F6j72//8DxRZV1i5ZA0eddST3+AZpgmj6l05vHrd+Netq1JK",
+	"PEI4X8oD5dy2aiqQQiOBrseXHp1kG/QSgPgrJ0TJqF/BdwrR6vBDORp1lUKYNJS6y42NF4wTChOA+ARQ",
+	"R56tzXE4L3XBZO+q9nlZ1Z7IKfapbJ/bjZxsKm33wHJFb97+9PbmbeMOJClXm5BlLXsFVjZCCVECXfps",
+	"5EtMVsKLLhy7CHZZdQ+2X2MHF0fyTDNl8nUKfYjTzuS3v/3d499vf/v701OEupF7ER0WOKUXkHydNPvh",
+	"qB5mdAl92BRoIB3scWVndATQjqqg5cUEBNKtV3FIKa0LknscU9I3pcqoBp7haghITECRinOnOr/VTk6p",
+	"cGqopcfjR49Rz7USnqvfEnJBw8+U+lGBZZqNYCYoL6jUKpwhRrO1F+8cTKXbnqUxoZw4vvlVzlZ5SgTO",
+	"12A9TGZOdVyIzPffXaHqBB3ppSo3fnAQHoS6M4hCU1Tn6CA8OFK3LhcQjO9jOSAvxpqSvNd1v17pXAPM",
+	"AdY2XkiPO2HQuGW9XtQF5ba2drVn/Fl9NTPSOAX2bqb8QF1miCYITv2SJKk8j4pOwlEXmkRTijOtf8Hm",
+	"TGyLkrou237PNdL2roeWBRdoRhAWKCOYK2dVW7v/879Rd4B++1//IT25Isfx2pRmblckj6XNP0SDMOwp",
+	"6wRlLC7s4CVlyt7WyYN0tUq6qPhQE3MHjphul/WH88w16ioeKOPYeCvXiTQgKlrhtYF7ED1QyrsSNSMK",
+	"/gELyw4kFjnhC5YlijjrO0Rg8QMUOXdjo4mXR0vSBFp9F3i1ItSsRI3jORK+FzGxnoe9H3GuTt48Z8vy",
+	"VS1bsPzSupV3KqTd1a0GvQN/Cl1YUFySH5NEBwAzHN/rApgcs3atESS7gZ9An9RkVOvrBmesurXgWbft",
+	"qbp7RVWrmgFmgNzkKAx75/q+L1x9EAw2snIjeEr1lWB0hdfgh0AZlFevGJX3YfwDZNEurCOhVz2lXfdG",
+	"i1LflKE5IVI3pjRm4IgZZ093ajhH07+BLx3JCMTX8VHV34YG7RsaqksO5tCqIJ0ZTaCc2OiQgymFVkGM",
+	"KKN9kL5SZUVWEW1SUo2bI+nV2qsHiSDoGsT6CKrZz5XuKvVZjKk8CwqgA0BZqkgtvfMprQl3ytXtMiVf",
+	"i5wVdwv/9Mhoy5VtZZK8VtLONREt+CKBBzr36TthNzQgy+kbqu2gctvwHj4HBqHNIPnsgeWkL/jXkOTU",
+	"FhrFtYK7ZxbIydhQ8/aTriq8oz8UWetgANUgpfNxwTITZrnDVvAf7OUtO53BDwC4gJdf6jdkv39QTXyt",
+	"RC9ZTpSBsru0ieyBaoLxyFawC2bGP6VikUpHF0yLP/eVnHF8hv5VaqLB8UEYSmXiOBlKIbZZ6eFG0kYH",
+	"pzXSdEFEHpwrXRryOaHNSEqRPo2mMIRYIRrlwsWDkKOD9ihxPdqlgzGUpUK6hRtWcVzhrwdlsQ8M2EZE",
+	"kye/TgR3LStwjsMwfNZxIw1MNrubcl2KzXwpK4GLlH4o4YZ86KAqUhAtsiyonVgDUbOb3npyqoatVOvD",
+	"+WKCW4/9fhS/UAraYPxKG1Dis8i4ZLS3KKj1vi/E+/kHaQp95sJxgJOua1f6MlndHX0uqqd3qhDomZRr",
+	"zxe2AHXtZOG/9iZQeXCPmsVKrMLGAOs0ImHTobf60Eaf/gn/JgtyXfs5U/rFKOFvi+wIoKOznOB77oCt",
+	"KuCtin9s8eXmqXCBxrqaW4FX8rHsz6V8wIDcQhFi867KVGjfk5LegRLHQdvSrAY7bALyhHdH+8PSykOx",
+	"GRBSP7Q/IKTRMbsc/O8HCOlZXw8PdRSO9+QX6MUS167k1YXnLPuu8i7HwvSs15mnFfS5DJ2kp06Zuac6",
+	"IzFbEmRdOejFFup+kzzNHoGOYS9TR3UH4cW0QtxxjtzpVD29gtT2rc9yNeoTZitqyJAQ6hKvMQTCBr+n",
+	"4tPnp+Cr9NBLFqoSfFl1qmPo1RP+Pen14jsZmHSu/VRZ57MkYUt9qT3ddfmsOlhrESxwy026UU31FXnl",
+	"KRfEo4xmIchrxAA6B8jpLykHNBbd9TIKxwfoT1oIIz1n5OO63BEd55uctiGtux21padRYBrAX1Qg3wTG",
+	"hfAdTqFjzA88FZ/r2F8vid1mJYaKq0LK7VswThqZ7p7PEqOpczobklFyMu+f4TDuj8jRrD9Ojuf9QXxE",
+	"jvHpbJwM5x0fO8m+PqoAH9WAXgxYid3gdxsoVywvZSFNbP61spMNgYJP2JFHGEQjqVh48GjtNMyYWOh9",
+	"ltM/sqZpHQ7uCE/VSOiwzkFDYhs0kgW3+WSwVl/fXEqNsL/3W8X+2in8Gewb/qgm4Xoc8Qyu+xh3KsZ4",
+	"9k6UYqrvJJecdSBwOjLsLJFjFM+fgg1PyO14etF+tFkqyzFpLTVbyzhkJ8fP+RmCF7uM42cC6r9VGMbt",
+	"ApHClTVIKG/yKgz68wtQ9Suwyt/atbDE1ObZ14NQtqTRZL/QT3D6UOSS75qgoz4QUeSUO6BRE8/omyy5",
+	"h5i1zQuouAo1NErUbUa+RBd63lfc3ny8y9kjN5nweqqczZVZB6fSuJxyer7IU3oPb8ID2qtVBYgo5be8",
+	"mEF/XoRA2yjgoNnaqZ6gOSG9c+iBSDOS2CH85hC0KgTUMGY4vq+7Cn9wctSen/CizJO91V49abVeINUG",
+	"j30GsblOCkidV9aKlIdYsgY4o+pw4cEgHJ4BSv+ckEDBqgmGzpw7hDFeElXMEiWaWG8PLb8jiOh+Wr5f",
+	"kv4sfb/pgbc3P25+4ObDr5sf+Hj95jublOflsygTH4u07tPhbM4A9MdR6c9P8egSDZpaKZh2IPDEYlH5",
+	"bRpVICmr3jpg/15qXRkqCBGd1MCL0zA7vVv7dZv9jcofKmHpThZlh6LZt8AAbqiaLf0A6tmVsxUW8aLh",
+	"FrhUFFwh2MzUv9sAKbvYGjHn6x2gVnXXM3RpcrCMNShKY1Mhx8cFXu+HR6kBKNV3cvY7uMJgEzaqFc+m",
+	"XSikctQrtuht2piijzQh85S6B1mRB1c5doIC9e2cwh39DiHxBU3+SMjqI08q5g521fE/aKL4qWvKRBk3",
+	"taqGuNKPZevRF3hYWl6qOdCZN/XGwcE2vUS/a0DX71LAasw5NLkRgTkVgbnWk6lr7i08/k6GvrpTrmE1",
+	"haaahf8u1rWAXUmarOzvHq39rpZFieOLwxXV46pUdUaa7na+0d2vqlvTQRoEnx8+1Hf4K7m5jOD8BzV8",
+	"7YCMGu6QZpm9uJITFMvXyQvt/f5BoJwV+nfnhvKNdrox+3vR3LEdARZWVDZs+/hqkcO+yHx9cfUORXiV",
+	"RmUr9/593BPT+apiLtPl3whhdv4CCLLzHSHIoNnqZzVQtKFtG7q2bXuY/rUvuDlqfj2rDa0MEtgoKoH7",
+	"JhBC6TS23zl/RwSizLgUGGoRkyqCX8otuOUGaD7A4kMJ02B4OF/KeJTRGs6dvk2t+s6uXFC80jNwWHYq",
+	"fQF1/QCXZ0/1+yNVOLAofdBdqXMh0nOXvonjDtXP6UW+VMiiL2p4MkKjKlx1QwYnoBQt7SrZbu7hEFXl",
+	"yTVjqjfZRYr016CGsziWk4E8+RZM0mNwC2nNm2D3AI3RtOMLahOFLn6lT6GHfFghVN0nU/mn0XDUQqF4",
+	"NBgYgCDz348caDx9SXc4qpNkcTZ9eryRnLaQ0XBkiRuWxF0LsjpWZrWBNMC7GqqOWEmOTlcdQ6S/Gz3t",
+	"GI+GMgUw6LDNXPu5dKAjWwi058+FmbS7LNVMoyKpU29BSZv5+aFJDs07b9gj3Y0+LYyqziZ19EaM3Y1U",
+	"utilumOoge4rixdUEr6zr+ZhsX6XAgc4HXXWOb7IBjlzOaATVC8Uvf040+a5avvN1TL+UX7r3h7SRb40",
+	"RmgfP3PrndmtmXEf00xfyHQwp9Qd6660d4SKfI1WJLePBtLbgSd65ZUTc+92B+RAjS0XeLh8NGkAsuMH",
+	"6GaHm7m1C0fn5i6udH433cdFXdO279Cnf/2Qo1E46jUmvx3wMQ2wuUOaqYJF9lKAyYaMkwcOuftPgH9+",
+	"cchtoc/qrULwuWYpm4MHpTv3SWLgUlF3lcv/aHQ+TzAG8JGXcHchSV0USAOmaHEazQcumKLGP3SRST+V",
+	"iIMOQCBk5Vrg/QxwnwOTqEH5LI6rgtvbCI33FDgTjzfNe1Kd10WANTOXtOi5oQOJJAaj7lbVqm4Fuy1f",
+	"92g4bqfgtEoB4M7uP7mzX97Uww2rP3vu3IrTKb1rnfZ0w5LH1Wk9JMzWyaWWvDXaxJlY8t35C1tkxt3I",
+	"kRT55HiQwIYcH63TZ0cDUR15+F1I3F21j0azLU++SizWW7AvVOo3B3wZqWuh4AEJ3LWfXnvZsQ5rp/qF",
+	"K2vEgNzDX/Hwl1vcFh982XE+vvUv1Re6w9XHdKr9vomnZs2v8HzyfjqlU3vJK39tmVP/IsfWH/uQYqmL",
+	"bSNowYe++uF8hE9mZ3F/kByR/mh+jPvj09m4HyZDAj0Ss/HAo6binu28d63ltFE4QPVc5dG+5tJUWOpu",
+	"uNoZ/ZtRSw0cU+KCdht/d2aXbWt80WPW9umftXtHZveO8PHsNB4nfblZfbmT/bOzGPcH5GgOrXsxHnoE",
+	"WVq/ydY5oz2ngZxu7BzX+g0Ahlr8ya73gz67bFn1F4BKzqif5tlBoY293+/Zf/NGZvNGs5P4LAlJX+5V",
+	"fzQ7jfvjcTLrmyMZJrMjj8Rf3C73F2+eHK0lue8C3H363FQxbkS6f0a8pZCddmlUbkJ8SkXZoQ19VdL+",
+	"bcCAKpO1d+kDoR6QLoqcvybo01RH6NPO5234wO1orVKrESrkISAc8Oua8FvRhfeO1yhmWp5bWotdzOGX",
+	"5Ecpu/Jhal1vY9uCSt3rFjjd8aTjUCLLdlZHFj1V/nFgB9AIrVogGU2uHDhalyT1bSkNwEv4HTC1Se2U",
+	"OAjOLkVDl6IqYuzeLoqHKPz79tR6QXyFTf8MXGnz2zSU4f+Tba1Ae1tPq12YOdjP62pVw3znbtWWSZ7d",
+	"qurCre9jHQCvqN0qvKnhGHVV4s7B5OMBMgiHRqJ5YLpe5Ie6Z8CgEQIcWG8LIFKAHhdpvNC/82rAr6GK",
+	"pX5YRfXi1LX1B1jQLmVmF7oSjAUnv3cKFYh1f7Z1n63bAnZmgQead7a8Ga5hyaRBjTQucNSAfJYKfZWN",
+	"O5BluqjbhNccQcUYgKWhRmxxrqedYKqBpuGLFszqaecpOkAXdI18aBKw0lVIC9TFzcBrLtayheDWPcXl",
+	"L6xruAuzaOn2PlL9fPlr5BW3AL6toGLXU6lNYlQ+clh5/13S+QYZzfZb8N6O+7Dnrp5sw9/WUOceZrmB",
+	"KG/FHn+yAfAZOYnnoYOnDR7/IBmSo/kIH89OYgMQbeozlXv1+wXCjYjlLfq4hNCu3jv/ffqAKrSW7UDP",
+	"sZKUiSvScLv0xsceN9aniiyw+41SZ7CGw6fBlGQQDsTYuWNMoWPYiOE3t64OXQCvopnxjBqXIhHhmkJ8",
+	"8TXSnbAqd9Hf+tF99LeDWAm3QGXAhq1DaJW6VqHqzoH3YXKLdc9KBDBMxFz/6AWIZJy0KGM9iNIUXI4R",
+	"oFOU4DVHkpN5b2eF36CPFRv+KRVyCZZfia4YJX0u8J0nsrbE5MF9JLv/JIFSobpyZjRoSQPc0VTb8wPL",
+	"LzXofzUUfWT7UzaeOZRhoCweJkdkND/GJ7M2ypp+guD/q/lvo+blsTZ6vnH3nqXsrSxtU/HllP+0Kl7r",
+	"jW+j4mH2/KG5ju7g6LvpzMnhYYn/fxaehaBx9CQ1+EwiKrD6bvhgfiUs8EGNPeD8ALoRTSimUOHLKnx1",
+	"TU+fn/5vAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

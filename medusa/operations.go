@@ -54,10 +54,12 @@ func (s *Operations) Authenticate(ctx context.Context, token string) (*Token, er
 }
 
 // EnsureDefaults creates the default platform token, recipient and SBP payout
-// method if they are missing.
+// method if they are missing. A conflict means another caller (a concurrent
+// reset) created them first.
 func (s *Operations) EnsureDefaults(ctx context.Context) error {
 	if _, err := s.Store.Token(ctx, DefaultToken); CodeOf(err) == ENotFound {
-		if err := s.Store.CreateToken(ctx, Token{Token: DefaultToken, PlatformID: DefaultPlatformID, Permissions: []string{PermissionMedusa}}); err != nil {
+		err := s.Store.CreateToken(ctx, Token{Token: DefaultToken, PlatformID: DefaultPlatformID, Permissions: []string{PermissionMedusa}})
+		if err != nil && CodeOf(err) != EConflict {
 			return err
 		}
 	} else if err != nil {
@@ -72,7 +74,10 @@ func (s *Operations) EnsureDefaults(ctx context.Context) error {
 	if err := r.AddSbpPayoutMethod(DefaultPayoutMethodExtID, DefaultSbpBankID, now); err != nil {
 		return err
 	}
-	return s.Store.CreateRecipient(ctx, r)
+	if err := s.Store.CreateRecipient(ctx, r); err != nil && CodeOf(err) != EConflict {
+		return err
+	}
+	return nil
 }
 
 // CreateToken registers a platform token (control API).

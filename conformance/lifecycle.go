@@ -255,6 +255,7 @@ func lifecycleChecks() []Check {
 		return nil
 	})
 	add("isolation/another-platforms-resources-are-404", isolation)
+	out = append(out, providerLifecycleChecks()...) // lifecycle_providers.go
 	return out
 }
 

@@ -30,6 +30,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	conns := fs.Int("conns", 8, "concurrent connections")
 	flowNames := fs.String("flows", "medusa,cryptomus,paymentcommit", "comma-separated flows: "+strings.Join(flowList(), ", "))
 	dbPath := fs.String("db", "", "database of the started server (default: a new temp file)")
+	cpuProfile := fs.String("cpuprofile", "", "the started server writes a pprof CPU profile here")
+	memProfile := fs.String("memprofile", "", "the started server writes a pprof allocation profile here")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,7 +47,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rep := bench.Report{Conns: *conns}
 	target := *baseURL
 	if target == "" {
-		srv, err := startServerProcess(ctx, *dbPath)
+		srv, err := startServerProcess(ctx, *dbPath, profileFlags(*cpuProfile, *memProfile)...)
 		if err != nil {
 			return err
 		}
@@ -98,7 +100,19 @@ type serverProcess struct {
 
 var listening = regexp.MustCompile(`listening on (\S+)`)
 
-func startServerProcess(ctx context.Context, db string) (*serverProcess, error) {
+// profileFlags are the serve flags that write the asked-for profiles.
+func profileFlags(cpu, mem string) []string {
+	var out []string
+	if cpu != "" {
+		out = append(out, "--cpuprofile", cpu)
+	}
+	if mem != "" {
+		out = append(out, "--memprofile", mem)
+	}
+	return out
+}
+
+func startServerProcess(ctx context.Context, db string, extra ...string) (*serverProcess, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -110,7 +124,7 @@ func startServerProcess(ctx context.Context, db string) (*serverProcess, error) 
 		}
 		p.db = filepath.Join(p.tmp, "bench.db")
 	}
-	p.cmd = exec.CommandContext(ctx, self, "serve", "--addr", "127.0.0.1:0", "--db", p.db, "--log-format", "json")
+	p.cmd = exec.CommandContext(ctx, self, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", p.db, "--log-format", "json"}, extra...)...)
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
 		return nil, err

@@ -65,6 +65,8 @@ type serveConfig struct {
 	// controlToken protects the control API (X-Sandbox-Control-Token); it
 	// is never printed or logged.
 	controlToken string
+	// cpuProfile and memProfile are pprof files written at shutdown.
+	cpuProfile, memProfile string
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -80,6 +82,8 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&c.upstreamTimeout, "upstream-timeout", server.DefaultUpstreamTimeout, "how long PaymentCommit waits for YooKassa")
 	fs.StringVar(&c.controlToken, "control-token", os.Getenv("PAYSANDBOX_CONTROL_TOKEN"),
 		"token the control API (/sandbox/v1, but the Medusa ledger) requires in the X-Sandbox-Control-Token header; set it whenever the server listens beyond localhost (env PAYSANDBOX_CONTROL_TOKEN, which keeps it out of the process list)")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a pprof CPU profile of the whole run to this file at shutdown")
+	fs.StringVar(&c.memProfile, "memprofile", "", "write a pprof allocation profile to this file at shutdown")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -117,6 +121,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(cfg.logFormat, stderr)
+	stopProfiles, err := startProfiles(cfg.cpuProfile, cfg.memProfile)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := stopProfiles(); err != nil {
+			log.Error("writing profiles", "err", err.Error())
+		}
+	}()
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

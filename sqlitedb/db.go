@@ -2,8 +2,9 @@
 // through modernc.org/sqlite (pure Go, no cgo).
 //
 // Writes run in BEGIN IMMEDIATE transactions (_txlock=immediate), so a
-// read-modify-write takes SQLite's write lock before it reads and two racing
-// state changes are serialized: the loser reads the winner's committed state.
+// read-modify-write takes SQLite's write lock before it reads, and one
+// writer goroutine runs them one after another (groupcommit.go): two racing
+// state changes are serialized and the loser reads the winner's state.
 // Reads are single statements outside any transaction; in WAL mode they see
 // one consistent snapshot and never wait for the writer.
 package sqlitedb
@@ -29,14 +30,17 @@ const busyTimeout = 10 * time.Second
 // DB is the SQLite store. It is safe for concurrent use.
 type DB struct {
 	db *sql.DB
-	// writeGate admits one write transaction of this process at a time.
-	// Writers then queue here without holding a pooled connection: if they
-	// queued inside SQLite's busy handler instead, each would pin a
-	// connection, and a winner whose callback reads through the store (the
-	// recipient lookup of an order update) could find the pool empty and
-	// wait for the losers, which wait for it until busy_timeout fails them.
-	writeGate chan struct{}
-	stmts     stmtCache
+	// writes queue every write of this process for the one writer
+	// goroutine (groupcommit.go). Writers wait there without holding a
+	// pooled connection: if they queued inside SQLite's busy handler
+	// instead, each would pin a connection, and a winner whose callback
+	// reads through the store (the recipient lookup of an order update)
+	// could find the pool empty and wait for the losers.
+	writes     chan *writeReq
+	closed     chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
+	stmts      stmtCache
 	// tokens caches Medusa tokens found in the database (tokens.go).
 	tokens sync.Map
 }
@@ -56,9 +60,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	sqldb.SetMaxOpenConns(n)
 	sqldb.SetMaxIdleConns(n)
-	d := &DB{db: sqldb, writeGate: make(chan struct{}, 1), stmts: stmtCache{db: sqldb, stmts: map[string]*sql.Stmt{}}}
+	d := &DB{db: sqldb, stmts: stmtCache{db: sqldb, stmts: map[string]*sql.Stmt{}},
+		writes: make(chan *writeReq, 1024), closed: make(chan struct{}), writerDone: make(chan struct{})}
+	go d.runWriter()
 	if err := d.migrate(ctx); err != nil {
-		sqldb.Close()
+		d.Close()
 		return nil, err
 	}
 	return d, nil
@@ -79,6 +85,8 @@ func dsn(path string) string {
 
 // Close closes the database; in-flight calls fail.
 func (d *DB) Close() error {
+	d.closeOnce.Do(func() { close(d.closed) })
+	<-d.writerDone // a batch in flight commits first
 	d.stmts.close()
 	return d.db.Close()
 }
@@ -151,45 +159,6 @@ func quoteIdent(s string) string {
 		q = append(q, s[i])
 	}
 	return string(append(q, '"'))
-}
-
-// writeTx runs fn in one write transaction: BEGIN IMMEDIATE, fn, COMMIT.
-// Whatever fn returns is returned unchanged and rolls the transaction back,
-// so nothing is acknowledged before it is committed.
-func (d *DB) writeTx(ctx context.Context, fn func(tx *txn) error) error {
-	release, err := d.enterWriteGate(ctx)
-	if err != nil {
-		return err
-	}
-	defer release()
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlitedb: begin: %w", err)
-	}
-	defer tx.Rollback() // a no-op after Commit
-	if err := fn(&txn{d: d, tx: tx}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlitedb: commit: %w", err)
-	}
-	return nil
-}
-
-// enterWriteGate waits for this process's write turn. The wait is bounded
-// like SQLite's busy_timeout so that a callback that (wrongly) writes through
-// the store from inside an update fails instead of hanging forever.
-func (d *DB) enterWriteGate(ctx context.Context) (release func(), err error) {
-	timer := time.NewTimer(busyTimeout)
-	defer timer.Stop()
-	select {
-	case d.writeGate <- struct{}{}:
-		return func() { <-d.writeGate }, nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("sqlitedb: waiting to write: %w", ctx.Err())
-	case <-timer.C:
-		return nil, fmt.Errorf("sqlitedb: the database stayed busy for %s", busyTimeout)
-	}
 }
 
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.

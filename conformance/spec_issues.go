@@ -8,5 +8,7 @@ package conformance
 // as notes of the passing check, and the coverage gate fails on an entry
 // whose example no longer exists — so fixing the spec forces the entry out.
 
-// None today: register an entry here with markUnreplayable or
-// markDisagreement (registry.go) from an init function when a spec needs one.
+// The entries live beside their scenarios (markUnreplayable and
+// markDisagreement in registry.go, called from the scenario files): today
+// only LCManager's seed sample answer (lcmanager_scenarios.go), whose
+// ErrorCode and Message are the help page's placeholders.

@@ -37,6 +37,7 @@ type DB struct {
 	// reads through the store (the recipient lookup of an order update)
 	// could find the pool empty and wait for the losers.
 	writes     chan *writeReq
+	orders     orderCache // rows of orders the writer wrote (ordercache.go)
 	closed     chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once
@@ -106,6 +107,7 @@ func (d *DB) Reset(ctx context.Context) error {
 	d.tokens.Clear()
 	defer d.tokens.Clear() // a lookup racing the reset must not keep a deleted token
 	return d.writeTx(ctx, func(tx *txn) error {
+		tx.rows.reset = true
 		// Foreign keys are checked at COMMIT, so the delete order is free.
 		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
 			return fmt.Errorf("sqlitedb: reset: %w", err)

@@ -122,7 +122,6 @@ func (d *DB) runWriter() {
 // commitBatch runs a batch's writes in one transaction and answers each.
 func (d *DB) commitBatch(batch []*writeReq) {
 	results := make([]writeResult, len(batch))
-	ran := make([]bool, len(batch))
 	for i, r := range batch {
 		if !r.state.CompareAndSwap(reqQueued, reqTaken) {
 			batch[i] = nil // its caller has gone; nobody waits for it
@@ -130,7 +129,7 @@ func (d *DB) commitBatch(batch []*writeReq) {
 	}
 	start := 0
 	for start < len(batch) {
-		start = d.runInOneTx(batch, results, ran, start)
+		start = d.runInOneTx(batch, results, start)
 	}
 	for i, r := range batch {
 		if r != nil {
@@ -143,7 +142,7 @@ func (d *DB) commitBatch(batch []*writeReq) {
 // the transaction is lost, and returns where the next transaction starts.
 // Writes that ran in a lost transaction get its error: nothing of theirs
 // was committed.
-func (d *DB) runInOneTx(batch []*writeReq, results []writeResult, ran []bool, start int) int {
+func (d *DB) runInOneTx(batch []*writeReq, results []writeResult, start int) int {
 	ctx := context.Background() // one caller's deadline must not cut the others' COMMIT
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -153,7 +152,8 @@ func (d *DB) runInOneTx(batch []*writeReq, results []writeResult, ran []bool, st
 		}
 		return len(batch)
 	}
-	t := &txn{d: d, tx: tx}
+	staged := &pendingRows{} // for the order cache, once committed
+	t := &txn{d: d, tx: tx, batch: staged}
 	// inTx are the writes whose work this transaction holds.
 	var inTx []int
 	lose := func(err error) {
@@ -171,19 +171,34 @@ func (d *DB) runInOneTx(batch []*writeReq, results []writeResult, ran []bool, st
 			results[i] = writeResult{err: fmt.Errorf("sqlitedb: waiting to write: %w", err)}
 			continue
 		}
+		if len(inTx) == 0 && i == len(batch)-1 {
+			// Alone in its transaction (the common case when the queue is
+			// short): no savepoint needed, a failure rolls it all back.
+			t.rows = pendingRows{}
+			results[i] = runFn(r.fn, t)
+			if results[i].err != nil || results[i].panic != nil {
+				_ = tx.Rollback()
+				return len(batch)
+			}
+			staged.absorb(&t.rows)
+			inTx = append(inTx, i)
+			break
+		}
 		if _, err := t.ExecContext(ctx, `SAVEPOINT w`); err != nil {
 			results[i] = writeResult{err: fmt.Errorf("sqlitedb: savepoint: %w", err)}
 			lose(fmt.Errorf("%w: %w", errBatchLost, err))
 			return i + 1
 		}
+		t.rows = pendingRows{}
 		res := runFn(r.fn, t)
-		results[i], ran[i] = res, true
+		results[i] = res
 		if res.err == nil && res.panic == nil {
 			if _, err := t.ExecContext(ctx, `RELEASE w`); err != nil {
 				results[i] = writeResult{err: fmt.Errorf("sqlitedb: release: %w", err)}
 				lose(fmt.Errorf("%w: %w", errBatchLost, err))
 				return i + 1
 			}
+			staged.absorb(&t.rows)
 			inTx = append(inTx, i)
 			continue
 		}
@@ -201,7 +216,9 @@ func (d *DB) runInOneTx(batch []*writeReq, results []writeResult, ran []bool, st
 	}
 	if err := tx.Commit(); err != nil {
 		lose(fmt.Errorf("sqlitedb: commit: %w", err))
+		return len(batch)
 	}
+	d.orders.commit(staged)
 	return len(batch)
 }
 

@@ -87,6 +87,19 @@ FROM medusa_orders o
 LEFT JOIN medusa_postings p ON p.order_id = o.id
 WHERE o.platform_id = ? AND o.ext_id = ?
 ORDER BY p.seq`
+	// updateOrderProgress and updateServiceProgress write only what a step
+	// changes. SQLite rewrites an index entry for every indexed column
+	// named in SET, changed or not, and checks the CHECKs of every column
+	// named, so the full updates cost a step twice as much.
+	updateOrderProgress = `
+UPDATE medusa_orders SET
+    state = ?, version = ?,
+    payed_at = ?, finished_at = ?, acquiring_charged_at = ?, commission_moved_at = ?, platform_commission_paid_at = ?,
+    balance_nominal = ?, balance_commission = ?, balance_settlement = ?
+WHERE id = ? AND version = ?`
+	updateServiceProgress = `
+UPDATE medusa_services SET state = ?, decision = ?, decision_made_at = ?, executed_at = ?
+WHERE id = ?`
 	selectLastSeq = `SELECT COALESCE(MAX(seq), 0) FROM medusa_postings WHERE order_id = ?`
 	insertPosting = `
 INSERT INTO medusa_postings (order_id, seq, step, debit, credit, amount, at)
@@ -228,8 +241,11 @@ func (r *serviceRow) decode(dec *decoder) medusa.Service {
 // loadedOrder is an order with what an update needs: its row id, the
 // version it was read at and its services as stored.
 type loadedOrder struct {
-	id       int64
-	version  int64
+	id      int64
+	version int64
+	// lastSeq is the seq of the order's last posting; -1 when not known.
+	lastSeq  int64
+	row      orderRow              // as loaded
 	services map[string]serviceRow // by extId
 	ids      map[string]int64      // service row ids by extId
 	o        *medusa.Order
@@ -258,7 +274,7 @@ func loadOrders(ctx context.Context, q querier, query string, args ...any) ([]*l
 			return nil, fmt.Errorf("sqlitedb: load orders: %w", err)
 		}
 		if cur == nil || cur.id != oid {
-			cur = &loadedOrder{id: oid, version: or.version, o: or.decode(&dec),
+			cur = &loadedOrder{id: oid, version: or.version, lastSeq: -1, row: or, o: or.decode(&dec),
 				services: map[string]serviceRow{}, ids: map[string]int64{}}
 			out = append(out, cur)
 		}
@@ -314,12 +330,20 @@ func (d *DB) CreateOrder(ctx context.Context, o *medusa.Order) error {
 		if err != nil {
 			return fmt.Errorf("sqlitedb: create order: %w", err)
 		}
+		c := &cachedOrder{id: id, version: row.version, row: row}
 		for i := range o.Services {
-			if err := insertServiceRow(ctx, tx, id, o.PlatformID, encodeService(&o.Services[i], i)); err != nil {
+			srow := encodeService(&o.Services[i], i)
+			sid, err := insertServiceRow(ctx, tx, id, o.PlatformID, srow)
+			if err != nil {
 				return err
 			}
+			c.services, c.ids = append(c.services, srow), append(c.ids, sid)
 		}
-		return insertPostings(ctx, tx, id, o.NewPostings)
+		if c.lastSeq, err = insertPostings(ctx, tx, id, 0, o.NewPostings); err != nil {
+			return err
+		}
+		tx.rows.stageOrder(orderKey(o.PlatformID, o.ExtID), c)
+		return nil
 	})
 	if err != nil {
 		return err
@@ -328,36 +352,41 @@ func (d *DB) CreateOrder(ctx context.Context, o *medusa.Order) error {
 	return nil
 }
 
-func insertServiceRow(ctx context.Context, tx *txn, orderID int64, platformID string, s serviceRow) error {
+// insertServiceRow inserts a service and returns its row id.
+func insertServiceRow(ctx context.Context, tx *txn, orderID int64, platformID string, s serviceRow) (int64, error) {
 	args := append([]any{orderID, platformID}, values(s.fields())...)
-	_, err := tx.ExecContext(ctx, insertService, args...)
+	res, err := tx.ExecContext(ctx, insertService, args...)
 	if isUnique(err) {
-		return medusa.Errorf(medusa.EConflict, "service %s already exists", s.extID)
+		return 0, medusa.Errorf(medusa.EConflict, "service %s already exists", s.extID)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlitedb: insert service: %w", err)
+		return 0, fmt.Errorf("sqlitedb: insert service: %w", err)
 	}
-	return nil
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("sqlitedb: insert service: %w", err)
+	}
+	return id, nil
 }
 
-// insertPostings appends ledger rows after the order's last one.
-func insertPostings(ctx context.Context, tx *txn, orderID int64, ps []medusa.Posting) error {
-	if len(ps) == 0 {
-		return nil
-	}
-	var seq int64
-	if err := tx.QueryRowContext(ctx, selectLastSeq, orderID).Scan(&seq); err != nil {
-		return fmt.Errorf("sqlitedb: postings: %w", err)
+// insertPostings appends ledger rows after the order's last one (lastSeq,
+// or -1 to look it up) and returns the seq of the new last one.
+func insertPostings(ctx context.Context, tx *txn, orderID, lastSeq int64, ps []medusa.Posting) (int64, error) {
+	seq := lastSeq
+	if seq < 0 {
+		if err := tx.QueryRowContext(ctx, selectLastSeq, orderID).Scan(&seq); err != nil {
+			return 0, fmt.Errorf("sqlitedb: postings: %w", err)
+		}
 	}
 	for _, p := range ps {
 		seq++
 		_, err := tx.ExecContext(ctx, insertPosting, orderID, seq, p.Step, string(p.Debit), string(p.Credit),
 			money(p.Amount), formatTime(p.At))
 		if err != nil {
-			return fmt.Errorf("sqlitedb: insert posting: %w", err)
+			return 0, fmt.Errorf("sqlitedb: insert posting: %w", err)
 		}
 	}
-	return nil
+	return seq, nil
 }
 
 // UpdateOrder loads the order inside a write transaction, applies fn and
@@ -365,19 +394,35 @@ func insertPostings(ctx context.Context, tx *txn, orderID int64, ps []medusa.Pos
 // fn's error is returned unchanged and nothing is written.
 func (d *DB) UpdateOrder(ctx context.Context, platformID, extID string, fn func(*medusa.Order) error) (*medusa.Order, error) {
 	var out *medusa.Order
+	key := orderKey(platformID, extID)
 	err := d.writeTx(ctx, func(tx *txn) error {
-		lo, err := loadOrder(ctx, tx, platformID, extID)
-		if err != nil {
-			return err
+		cached := tx.cachedOrder(key)
+		for {
+			var lo *loadedOrder
+			var err error
+			if cached != nil {
+				lo, err = cached.loaded()
+			} else {
+				lo, err = loadOrder(ctx, tx, platformID, extID)
+			}
+			if err != nil {
+				return err
+			}
+			if err := fn(lo.o); err != nil {
+				return err
+			}
+			c, err := saveOrder(ctx, tx, lo)
+			if cached != nil && medusa.CodeOf(err) == medusa.EConflict {
+				cached = nil // another process changed it: read it from SQLite and decide again
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			tx.rows.stageOrder(key, c)
+			out = lo.o
+			return nil
 		}
-		if err := fn(lo.o); err != nil {
-			return err
-		}
-		if err := saveOrder(ctx, tx, lo); err != nil {
-			return err
-		}
-		out = lo.o
-		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -386,37 +431,67 @@ func (d *DB) UpdateOrder(ctx context.Context, platformID, extID string, fn func(
 	return out, nil
 }
 
-func saveOrder(ctx context.Context, tx *txn, lo *loadedOrder) error {
-	row := encodeOrder(lo.o)
-	args := append(values(row.fields())[2:], lo.id, lo.version) // platform and extId never change
-	res, err := tx.ExecContext(ctx, updateOrder, args...)
-	if err := requireOneRow(res, err, staleMedusa("order", lo.o.ExtID)); err != nil {
-		return err
-	}
-	if err := saveServices(ctx, tx, lo); err != nil {
-		return err
-	}
-	return insertPostings(ctx, tx, lo.id, lo.o.NewPostings)
+// onlyProgress reports whether to differs from from only in the columns a
+// step changes (updateOrderProgress).
+func onlyProgress(from, to orderRow) bool {
+	from.state, from.version = to.state, to.version
+	from.payedAt, from.finishedAt, from.acquiredAt, from.movedAt, from.paidAt = to.payedAt, to.finishedAt, to.acquiredAt, to.movedAt, to.paidAt
+	from.nominal, from.commission, from.settlement = to.nominal, to.commission, to.settlement
+	return from == to
 }
 
-// saveServices rewrites the services that changed; the set of services is
-// fixed when the order is created.
-func saveServices(ctx context.Context, tx *txn, lo *loadedOrder) error {
+// saveOrder stores lo's order and returns the rows it now has.
+func saveOrder(ctx context.Context, tx *txn, lo *loadedOrder) (*cachedOrder, error) {
+	row := encodeOrder(lo.o)
+	var res sql.Result
+	var err error
+	if onlyProgress(lo.row, row) {
+		res, err = tx.ExecContext(ctx, updateOrderProgress, row.state, row.version,
+			row.payedAt, row.finishedAt, row.acquiredAt, row.movedAt, row.paidAt,
+			row.nominal, row.commission, row.settlement, lo.id, lo.version)
+	} else {
+		args := append(values(row.fields())[2:], lo.id, lo.version) // platform and extId never change
+		res, err = tx.ExecContext(ctx, updateOrder, args...)
+	}
+	if err := requireOneRow(res, err, staleMedusa("order", lo.o.ExtID)); err != nil {
+		return nil, err
+	}
+	c := &cachedOrder{id: lo.id, version: row.version, row: row}
+	if err := saveServices(ctx, tx, lo, c); err != nil {
+		return nil, err
+	}
+	if c.lastSeq, err = insertPostings(ctx, tx, lo.id, lo.lastSeq, lo.o.NewPostings); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// saveServices rewrites the services that changed, and lists every
+// service's rows in c; the set of services is fixed when the order is
+// created.
+func saveServices(ctx context.Context, tx *txn, lo *loadedOrder, c *cachedOrder) error {
 	if len(lo.o.Services) != len(lo.ids) {
 		return fmt.Errorf("sqlitedb: order %s: services cannot be added or removed", lo.o.ExtID)
 	}
+	c.services, c.ids = make([]serviceRow, len(lo.o.Services)), make([]int64, len(lo.o.Services))
 	for i := range lo.o.Services {
 		s := &lo.o.Services[i]
 		old, ok := lo.services[s.ExtID]
-		if !ok {
+		if !ok || old.position < 0 || int(old.position) >= len(c.services) {
 			return fmt.Errorf("sqlitedb: order %s: services cannot be added or removed", lo.o.ExtID)
 		}
 		row := encodeService(s, int(old.position)) // positions never change
+		c.services[old.position], c.ids[old.position] = row, lo.ids[s.ExtID]
 		if row == old {
 			continue
 		}
-		args := append(values(row.fields())[2:], lo.ids[s.ExtID])
-		if _, err := tx.ExecContext(ctx, updateService, args...); err != nil {
+		var err error
+		if old.state, old.decision, old.decidedAt, old.executedAt = row.state, row.decision, row.decidedAt, row.executedAt; old == row {
+			_, err = tx.ExecContext(ctx, updateServiceProgress, row.state, row.decision, row.decidedAt, row.executedAt, lo.ids[s.ExtID])
+		} else {
+			_, err = tx.ExecContext(ctx, updateService, append(values(row.fields())[2:], lo.ids[s.ExtID])...)
+		}
+		if err != nil {
 			return fmt.Errorf("sqlitedb: update service: %w", err)
 		}
 	}
@@ -426,7 +501,11 @@ func saveServices(ctx context.Context, tx *txn, lo *loadedOrder) error {
 // OrderExtIDByService returns the extId of the order that holds a platform's
 // service; ENotFound when the platform has no such service.
 func (d *DB) OrderExtIDByService(ctx context.Context, platformID, serviceExtID string) (string, error) {
-	var ext string
+	key := orderKey(platformID, serviceExtID)
+	ext, gen, ok := d.orders.serviceOrder(key)
+	if ok {
+		return ext, nil
+	}
 	err := d.QueryRowContext(ctx, selectOrderExtIDByService, platformID, serviceExtID).Scan(&ext)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", medusa.Errorf(medusa.ENotFound, "service %s not found", serviceExtID)
@@ -434,6 +513,7 @@ func (d *DB) OrderExtIDByService(ctx context.Context, platformID, serviceExtID s
 	if err != nil {
 		return "", fmt.Errorf("sqlitedb: order by service: %w", err)
 	}
+	d.orders.rememberServiceOrder(key, ext, gen)
 	return ext, nil
 }
 

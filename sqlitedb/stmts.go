@@ -62,44 +62,56 @@ func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 type txn struct {
 	d  *DB
 	tx *sql.Tx
+	// rows are what the running write staged for the order cache, batch
+	// what the writes before it in the transaction did (ordercache.go).
+	rows  pendingRows
+	batch *pendingRows
 }
 
-func (t *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	st, err := t.d.stmts.get(ctx, query)
+// The statements of a transaction run under context.Background(), whatever
+// context the write's caller passed: the transaction is shared by a batch
+// of writes (groupcommit.go), and SQLite answers an interrupted write inside
+// a transaction by rolling the whole transaction back — one caller giving up
+// would undo the others. (It is also cheaper: the driver watches a
+// cancellable context with a goroutine per statement.) A caller that gives
+// up before its write starts is skipped instead.
+
+func (t *txn) stmt(query string) (*sql.Stmt, error) {
+	st, err := t.d.stmts.get(context.Background(), query)
 	if err != nil {
 		return nil, err
 	}
-	return t.tx.StmtContext(ctx, st), nil
+	return t.tx.StmtContext(context.Background(), st), nil
 }
 
 // ExecContext runs a statement in the transaction.
-func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := t.stmt(ctx, query)
+func (t *txn) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(query)
 	if err != nil {
 		return nil, err
 	}
-	return st.ExecContext(ctx, args...)
+	return st.ExecContext(context.Background(), args...)
 }
 
 // QueryContext runs a query in the transaction.
-func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := t.stmt(ctx, query)
+func (t *txn) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(query)
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryContext(ctx, args...)
+	return st.QueryContext(context.Background(), args...)
 }
 
 // QueryRowContext runs a one-row query in the transaction.
-func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	st, err := t.stmt(ctx, query)
+func (t *txn) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
+	st, err := t.stmt(query)
 	if err != nil {
-		return t.tx.QueryRowContext(ctx, query, args...)
+		return t.tx.QueryRowContext(context.Background(), query, args...)
 	}
-	return st.QueryRowContext(ctx, args...)
+	return st.QueryRowContext(context.Background(), args...)
 }
 
 // Script runs SQL that is not cached (several statements, as migrations are).
-func (t *txn) Script(ctx context.Context, sqlText string) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, sqlText)
+func (t *txn) Script(_ context.Context, sqlText string) (sql.Result, error) {
+	return t.tx.ExecContext(context.Background(), sqlText)
 }

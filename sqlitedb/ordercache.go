@@ -1,0 +1,155 @@
+package sqlitedb
+
+import "sync"
+
+// The order cache. Reading an order with its services was a third of a
+// Medusa state change inside the writer, and the order it reads is almost
+// always one the writer itself wrote a moment before. So the writer keeps
+// the rows of the orders it wrote, as of their last commit, and loads from
+// them instead of from SQLite.
+//
+// Only the writer goroutine reads or fills it, and only committed rows
+// enter it: a write stages its rows on its txn; they move to the batch when
+// its savepoint is released and to the cache when the batch commits. Rows
+// are kept as stored (orderRow, serviceRow: plain values), so every load
+// still decodes a fresh medusa.Order that fn may change freely. The server
+// owns its database file; should another process change an order anyway,
+// the update's version guard finds no row and UpdateOrder decides again
+// from SQLite (a refusal decided on the older rows is not retried).
+
+// orderCacheSize bounds the cache; when full it starts again empty, which
+// costs one SQLite load per order still in play.
+const orderCacheSize = 4096
+
+// cachedOrder is an order's rows as of a commit.
+type cachedOrder struct {
+	id, version int64
+	row         orderRow
+	services    []serviceRow // by position
+	ids         []int64      // the services' row ids, by position
+	lastSeq     int64        // the order's last posting seq
+}
+
+func orderKey(platformID, extID string) string { return platformID + "\x00" + extID }
+
+// loaded turns cached rows into an order to update.
+func (c *cachedOrder) loaded() (*loadedOrder, error) {
+	var dec decoder
+	lo := &loadedOrder{id: c.id, version: c.version, lastSeq: c.lastSeq, row: c.row, o: c.row.decode(&dec),
+		services: make(map[string]serviceRow, len(c.services)), ids: make(map[string]int64, len(c.services))}
+	for i, s := range c.services {
+		lo.services[s.extID], lo.ids[s.extID] = s, c.ids[i]
+		lo.o.Services = append(lo.o.Services, s.decode(&dec))
+	}
+	return lo, dec.err
+}
+
+// orderCache holds committed rows, and which order holds each service: a
+// service step names only its service, and the answer never changes while
+// both exist (only a reset deletes them).
+type orderCache struct {
+	mu     sync.RWMutex
+	orders map[string]*cachedOrder
+	// services maps platform+service extId to the order's extId; gen counts
+	// resets, so that a lookup that read SQLite before a reset does not
+	// store its answer after it.
+	services map[string]string
+	gen      uint64
+}
+
+func (c *orderCache) get(key string) *cachedOrder {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.orders[key]
+}
+
+// serviceOrder is the order extId of a service, if known, and the
+// generation to remember a looked-up answer with.
+func (c *orderCache) serviceOrder(key string) (orderExtID string, gen uint64, ok bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	orderExtID, ok = c.services[key]
+	return orderExtID, c.gen, ok
+}
+
+func (c *orderCache) rememberServiceOrder(key, orderExtID string, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen == c.gen {
+		c.keepService(key, orderExtID)
+	}
+}
+
+func (c *orderCache) keepService(key, orderExtID string) {
+	if c.services == nil || len(c.services) >= 4*orderCacheSize {
+		c.services = make(map[string]string)
+	}
+	c.services[key] = orderExtID
+}
+
+// commit applies what a committed batch wrote.
+func (c *orderCache) commit(p *pendingRows) {
+	if !p.reset && len(p.orders) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p.reset {
+		c.gen++
+		c.services = nil
+	}
+	if p.reset || c.orders == nil || len(c.orders)+len(p.orders) > orderCacheSize {
+		c.orders = make(map[string]*cachedOrder, orderCacheSize)
+	}
+	for k, o := range p.orders {
+		c.orders[k] = o
+		platformID := o.row.platformID
+		for _, s := range o.services {
+			c.keepService(orderKey(platformID, s.extID), o.row.extID)
+		}
+	}
+}
+
+// pendingRows is what the writes of a batch (or of one write) staged.
+type pendingRows struct {
+	orders map[string]*cachedOrder
+	// reset: the data tables were emptied; nothing cached before holds.
+	reset bool
+}
+
+func (p *pendingRows) stageOrder(key string, o *cachedOrder) {
+	if p.orders == nil {
+		p.orders = map[string]*cachedOrder{}
+	}
+	p.orders[key] = o
+}
+
+// absorb takes a released write's rows into its batch.
+func (p *pendingRows) absorb(w *pendingRows) {
+	if w.reset {
+		*p = pendingRows{reset: true}
+	}
+	for k, o := range w.orders {
+		p.stageOrder(k, o)
+	}
+}
+
+// cachedOrder finds the freshest rows of an order this process wrote: this
+// write's own, then the batch's, then the committed cache.
+func (t *txn) cachedOrder(key string) *cachedOrder {
+	if o, ok := t.rows.orders[key]; ok {
+		return o
+	}
+	if t.batch != nil {
+		if t.batch.reset {
+			return t.batch.orders[key] // older rows were deleted in this batch
+		}
+		if o, ok := t.batch.orders[key]; ok {
+			return o
+		}
+	}
+	if t.rows.reset {
+		return nil
+	}
+	return t.d.orders.get(key)
+}

@@ -30,6 +30,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	conns := fs.Int("conns", 8, "concurrent connections")
 	flowNames := fs.String("flows", "medusa,cryptomus,paymentcommit", "comma-separated flows: "+strings.Join(flowList(), ", "))
 	dbPath := fs.String("db", "", "database of the started server (default: a new temp file)")
+	prefillN := fs.Int("prefill", 0, "first add this many Medusa orders to the database (every tenth through its whole lifecycle); with --db they stay for the next run")
 	cpuProfile := fs.String("cpuprofile", "", "the started server writes a pprof CPU profile here")
 	memProfile := fs.String("memprofile", "", "the started server writes a pprof allocation profile here")
 	if err := fs.Parse(args); err != nil {
@@ -47,7 +48,21 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rep := bench.Report{Conns: *conns}
 	target := *baseURL
 	if target == "" {
-		srv, err := startServerProcess(ctx, *dbPath, profileFlags(*cpuProfile, *memProfile)...)
+		db := *dbPath
+		if db == "" && *prefillN > 0 {
+			tmp, err := os.MkdirTemp("", "paysandbox-bench")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(tmp)
+			db = filepath.Join(tmp, "bench.db")
+		}
+		if *prefillN > 0 {
+			if err := prefill(ctx, db, *prefillN, stderr); err != nil {
+				return err
+			}
+		}
+		srv, err := startServerProcess(ctx, db, profileFlags(*cpuProfile, *memProfile)...)
 		if err != nil {
 			return err
 		}

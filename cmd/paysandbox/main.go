@@ -158,13 +158,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	const readTimeout = 30 * time.Second
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ReadTimeout:       readTimeout,
+		// A PaymentCommit may read its body for up to ReadTimeout and then
+		// wait for YooKassa for up to the upstream timeout before it answers.
+		WriteTimeout: readTimeout + cfg.upstreamTimeout + 5*time.Second,
+		IdleTimeout:  120 * time.Second,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	printBanner(stdout, ln.Addr(), cfg)
 

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,8 +18,6 @@ import (
 
 	"github.com/paysandbox/paysandbox/cryptomus"
 	"github.com/paysandbox/paysandbox/medusa"
-	"github.com/paysandbox/paysandbox/server"
-	"github.com/paysandbox/paysandbox/sqlitedb"
 )
 
 // Database faults (issue #7): when SQLite cannot write — the file became
@@ -32,28 +28,6 @@ import (
 // YooKassa's 500 as ErrorCode 8), nothing is half-written, reads keep
 // working, /healthz stays 200 (the database is open and answers), and
 // everything works again once the fault clears, with the file intact.
-
-// faultServer serves the real handler on a database at path.
-func faultServer(t *testing.T, path string) (string, *sqlitedb.DB, *syncBuffer) {
-	t.Helper()
-	ctx := context.Background()
-	db, err := sqlitedb.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	logs := &syncBuffer{}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	h, err := server.New(ctx, server.NewConfig(db, base, slog.New(slog.NewJSONHandler(logs, nil))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = h
-	ts.Start()
-	t.Cleanup(ts.Close)
-	return base, db, logs
-}
 
 // faultClient sends the requests of the scenario.
 type faultClient struct {
@@ -287,7 +261,7 @@ func lastBytes(s string, n int) string {
 // became read-only), then takes them again.
 func TestDBReadOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "test.db")
-	base, db, logs := faultServer(t, path)
+	base, db, logs := startServer(t, serverOptions{dbPath: path})
 	runDBFaultScenario(t, base, path, logs, func(on bool) {
 		if err := db.SetQueryOnly(context.Background(), on); err != nil {
 			t.Fatal(err)
@@ -346,7 +320,7 @@ func diskFullChild(t *testing.T, dir string) {
 	}
 	defer syscall.Unmount(dir, syscall.MNT_DETACH)
 	path := filepath.Join(dir, "test.db")
-	base, _, logs := faultServer(t, path)
+	base, _, logs := startServer(t, serverOptions{dbPath: path})
 	filler := filepath.Join(dir, "filler")
 	runDBFaultScenario(t, base, path, logs, func(on bool) {
 		if !on {

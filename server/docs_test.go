@@ -32,12 +32,12 @@ var href = regexp.MustCompile(`href="([^"]+)"`)
 // TestDocsIndexAndPages: /docs links every API's reference and spec, each
 // link answers, and each reference is the API's page.
 func TestDocsIndexAndPages(t *testing.T) {
-	ts, _, _ := newServer(t)
-	res, index := getText(t, ts.URL+"/docs")
+	srvURL, _, _ := startServer(t, serverOptions{publicURL: "http://sandbox.test"})
+	res, index := getText(t, srvURL+"/docs")
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/html; charset=utf-8" {
 		t.Fatalf("/docs: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	base, _ := url.Parse(ts.URL + "/docs")
+	base, _ := url.Parse(srvURL + "/docs")
 	var links []string
 	for _, m := range href.FindAllStringSubmatch(index, -1) {
 		u, err := base.Parse(m[1])
@@ -65,7 +65,7 @@ func TestDocsIndexAndPages(t *testing.T) {
 		t.Errorf("/docs links %v, want the %d APIs' reference and spec", links, len(titles))
 	}
 	for _, link := range links {
-		res, body := getText(t, ts.URL+link)
+		res, body := getText(t, srvURL+link)
 		if res.StatusCode != http.StatusOK {
 			t.Errorf("%s: %d", link, res.StatusCode)
 			continue
@@ -92,9 +92,9 @@ func TestDocsIndexAndPages(t *testing.T) {
 
 // TestDocsUnknownName: an unknown reference is 404 in the control API's error shape.
 func TestDocsUnknownName(t *testing.T) {
-	ts, _, _ := newServer(t)
+	srvURL, _, _ := startServer(t, serverOptions{publicURL: "http://sandbox.test"})
 	for _, path := range []string{"/docs/nope", "/docs/redoc", "/docs/medusa.yaml"} {
-		res, body := getText(t, ts.URL+path)
+		res, body := getText(t, srvURL+path)
 		var e struct {
 			Error struct{ Code, Message string }
 		}

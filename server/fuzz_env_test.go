@@ -7,14 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/paysandbox/paysandbox/cryptomus"
 	"github.com/paysandbox/paysandbox/server"
-	"github.com/paysandbox/paysandbox/sqlitedb"
 	"github.com/paysandbox/paysandbox/yookassa"
 )
 
@@ -42,14 +40,7 @@ var (
 // sharedWorld starts the server and its state the first time it is asked.
 func sharedWorld(t testing.TB) *fuzzWorld {
 	fuzzWorldOnce.Do(func() {
-		dir, err := newTempDir()
-		if err != nil {
-			t.Fatal(err)
-		}
-		db, err := sqlitedb.Open(context.Background(), filepath.Join(dir, "fuzz-world.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := openFuzzDB(t, "fuzz-world.db")
 		ts := httptest.NewUnstartedServer(nil)
 		base := "http://" + ts.Listener.Addr().String()
 		h, err := server.New(context.Background(), server.NewConfig(db, base, slog.New(slog.NewTextHandler(io.Discard, nil))))

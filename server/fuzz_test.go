@@ -27,14 +27,7 @@ var (
 // input would measure SQLite's file creation, not our decoding).
 func sharedHandler(t testing.TB) http.Handler {
 	fuzzOnce.Do(func() {
-		dir, err := newTempDir()
-		if err != nil {
-			t.Fatal(err)
-		}
-		db, err := sqlitedb.Open(context.Background(), filepath.Join(dir, "fuzz.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := openFuzzDB(t, "fuzz.db")
 		h, err := server.New(context.Background(), server.NewConfig(db, "http://sandbox.test", slog.New(slog.NewTextHandler(io.Discard, nil))))
 		if err != nil {
 			t.Fatal(err)
@@ -95,6 +88,17 @@ func FuzzMedusaRequest(f *testing.F) {
 	})
 }
 
-// newTempDir makes a directory for the shared fuzz database; the fuzzing
-// engine runs many processes, each with its own.
-func newTempDir() (string, error) { return os.MkdirTemp("", "paysandbox-fuzz") }
+// openFuzzDB opens a shared fuzz database, name in a new directory: the
+// fuzzing engine runs many processes, each with its own. It stays open as
+// long as the process.
+func openFuzzDB(t testing.TB, name string) *sqlitedb.DB {
+	dir, err := os.MkdirTemp("", "paysandbox-fuzz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlitedb.Open(context.Background(), filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}

@@ -3,17 +3,13 @@ package server_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +20,6 @@ import (
 	"github.com/paysandbox/paysandbox/gen/yookassaapi"
 	"github.com/paysandbox/paysandbox/medusa"
 	"github.com/paysandbox/paysandbox/server"
-	"github.com/paysandbox/paysandbox/sqlitedb"
 	"github.com/paysandbox/paysandbox/yookassa"
 )
 
@@ -55,40 +50,6 @@ import (
 //   - Slow clients: net/http's ReadHeaderTimeout cuts off headers that
 //     trickle in (no handler runs); a body that trickles past ReadTimeout
 //     is answered 408 in the API's envelope.
-
-// --- a real server ---
-
-type hostileEnv struct {
-	url  string
-	logs *syncBuffer
-}
-
-// newHostileEnv serves every API on a real listener, its public URL being
-// its own address so that PaymentCommit reaches its own YooKassa.
-// configure may set the http.Server's timeouts.
-func newHostileEnv(t *testing.T, configure func(*http.Server)) *hostileEnv {
-	t.Helper()
-	ctx := context.Background()
-	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "hostile.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	logs := &syncBuffer{}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	h, err := server.New(ctx, server.NewConfig(db, base, slog.New(slog.NewJSONHandler(logs, nil))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = h
-	if configure != nil {
-		configure(ts.Config)
-	}
-	ts.Start()
-	t.Cleanup(ts.Close)
-	return &hostileEnv{url: base, logs: logs}
-}
 
 // --- the APIs and their envelopes ---
 
@@ -344,27 +305,27 @@ func commitForm(base, amount, description string) string {
 // envelope, whether its length is announced or it comes chunked; 1 MiB
 // exactly is read.
 func TestHostileBodyTooLarge(t *testing.T) {
-	env := newHostileEnv(t, nil)
+	base, _, _ := startServer(t, serverOptions{})
 	over := bytes.Repeat([]byte(" "), server.MaxBodyBytes+1)
 	for _, a := range []hostileAPI{apiMedusa, apiCryptomus, apiYooKassa, apiLCJSON, apiLCXML, apiLCForm, apiControl} {
-		a.expectError(t, env.url, over, http.StatusRequestEntityTooLarge, "larger than 1 MiB")
-		status, header, raw := a.send(t, env.url, over, io.MultiReader(bytes.NewReader(over)))
+		a.expectError(t, base, over, http.StatusRequestEntityTooLarge, "larger than 1 MiB")
+		status, header, raw := a.send(t, base, over, io.MultiReader(bytes.NewReader(over)))
 		a.checkError(t, status, header, raw, http.StatusRequestEntityTooLarge, "larger than 1 MiB")
 	}
 	// exactly 1 MiB: a valid request padded with spaces is served
 	exact := func(body string) []byte {
 		return append([]byte(body), bytes.Repeat([]byte(" "), server.MaxBodyBytes-len(body))...)
 	}
-	if status, _, raw := apiMedusaV3.send(t, env.url, exact(medusaOrderBody(`"1000.00"`, `"100.00"`)), nil); status != http.StatusOK {
+	if status, _, raw := apiMedusaV3.send(t, base, exact(medusaOrderBody(`"1000.00"`, `"100.00"`)), nil); status != http.StatusOK {
 		t.Errorf("medusa, 1 MiB: %d %s", status, shortBody(raw))
 	}
-	if status, _, raw := apiCryptomus.send(t, env.url, exact(cryptomusInvoiceBody(`"10.00"`)), nil); status != http.StatusOK {
+	if status, _, raw := apiCryptomus.send(t, base, exact(cryptomusInvoiceBody(`"10.00"`)), nil); status != http.StatusOK {
 		t.Errorf("cryptomus, 1 MiB: %d %s", status, shortBody(raw))
 	}
-	if status, _, raw := apiYooKassa.send(t, env.url, exact(yookassaPaymentBody(`"10.00"`)), nil); status != http.StatusOK {
+	if status, _, raw := apiYooKassa.send(t, base, exact(yookassaPaymentBody(`"10.00"`)), nil); status != http.StatusOK {
 		t.Errorf("yookassa, 1 MiB: %d %s", status, shortBody(raw))
 	}
-	if status, _, raw := apiLCJSON.send(t, env.url, exact(commitJSON(env.url, "10.00")), nil); status != http.StatusOK || !bytes.Contains(raw, []byte(`"ErrorCode":0`)) {
+	if status, _, raw := apiLCJSON.send(t, base, exact(commitJSON(base, "10.00")), nil); status != http.StatusOK || !bytes.Contains(raw, []byte(`"ErrorCode":0`)) {
 		t.Errorf("lcmanager, 1 MiB: %d %s", status, shortBody(raw))
 	}
 }
@@ -376,22 +337,22 @@ func TestHostileBodyTooLarge(t *testing.T) {
 // as no JSON at all, as Laravel does. XML deeper than 256 levels is
 // refused by PaymentCommit.
 func TestHostileDeepNesting(t *testing.T) {
-	env := newHostileEnv(t, nil)
+	base, _, _ := startServer(t, serverOptions{})
 	const depth = 100000
 	arrays := []byte(`{"a":` + strings.Repeat("[", depth) + strings.Repeat("]", depth) + `}`)
 	objects := []byte(strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth))
 	for _, body := range [][]byte{arrays, objects} {
-		apiMedusa.expectError(t, env.url, body, 400, "ValidationError", "nested more than 10000 levels deep")
-		apiYooKassa.expectError(t, env.url, body, 400, "nested more than 10000 levels deep")
-		apiLCJSON.expectError(t, env.url, body, 400, "ErrorCode 1", "nested more than 10000 levels deep")
-		apiLCTextJSON.expectError(t, env.url, body, 400, "ErrorCode 1", "nested more than 10000 levels deep")
-		apiControl.expectError(t, env.url, body, 400, "invalid_request", "nested more than 10000 levels deep")
-		apiCryptomus.expectError(t, env.url, body, 422, `"amount":["validation.required"]`)
+		apiMedusa.expectError(t, base, body, 400, "ValidationError", "nested more than 10000 levels deep")
+		apiYooKassa.expectError(t, base, body, 400, "nested more than 10000 levels deep")
+		apiLCJSON.expectError(t, base, body, 400, "ErrorCode 1", "nested more than 10000 levels deep")
+		apiLCTextJSON.expectError(t, base, body, 400, "ErrorCode 1", "nested more than 10000 levels deep")
+		apiControl.expectError(t, base, body, 400, "invalid_request", "nested more than 10000 levels deep")
+		apiCryptomus.expectError(t, base, body, 422, `"amount":["validation.required"]`)
 	}
 	// 10000 levels is encoding/json's own limit: still read (and refused
 	// by the schema, not the nesting)
 	ok := []byte(`{"orderExtId":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + `}`)
-	if msg := apiMedusa.expectError(t, env.url, ok, 400, "ValidationError"); strings.Contains(msg, "nested") {
+	if msg := apiMedusa.expectError(t, base, ok, 400, "ValidationError"); strings.Contains(msg, "nested") {
 		t.Errorf("9999 levels: %s", msg)
 	}
 
@@ -399,9 +360,9 @@ func TestHostileDeepNesting(t *testing.T) {
 		return []byte(`<PaymentCommitRequest><Amount>1</Amount>` + strings.Repeat("<a>", n) + strings.Repeat("</a>", n) + `</PaymentCommitRequest>`)
 	}
 	for _, a := range []hostileAPI{apiLCXML, apiLCTextXML} {
-		a.expectError(t, env.url, deepXML(depth), 400, "ErrorCode 1", "nested more than 256 levels deep")
-		a.expectError(t, env.url, deepXML(256), 400, "ErrorCode 1", "nested more than 256 levels deep")
-		if msg := a.expectError(t, env.url, deepXML(254), 200, "ErrorCode 1"); strings.Contains(msg, "nested") {
+		a.expectError(t, base, deepXML(depth), 400, "ErrorCode 1", "nested more than 256 levels deep")
+		a.expectError(t, base, deepXML(256), 400, "ErrorCode 1", "nested more than 256 levels deep")
+		if msg := a.expectError(t, base, deepXML(254), 200, "ErrorCode 1"); strings.Contains(msg, "nested") {
 			t.Errorf("%s, 255 levels: %s", a.name, msg)
 		}
 	}
@@ -413,19 +374,19 @@ func TestHostileDeepNesting(t *testing.T) {
 // the billion laughs and external entities are a 400 at once, and no file
 // or URL is read.
 func TestHostileXMLEntities(t *testing.T) {
-	env := newHostileEnv(t, nil)
+	base, _, _ := startServer(t, serverOptions{})
 	laughs := `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">` +
 		`<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">`
 	for i := 2; i <= 9; i++ {
 		laughs += fmt.Sprintf(`<!ENTITY lol%d "%s">`, i, strings.Repeat(fmt.Sprintf("&lol%d;", i-1), 10))
 	}
-	laughs += `]>` + commitXML(env.url, "1.00", "&lol9;")
-	xxe := `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>` + commitXML(env.url, "1.00", "&xxe;")
-	param := `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY % p SYSTEM "http://127.0.0.1:1/evil.dtd"> %p;]>` + commitXML(env.url, "1.00", "x")
+	laughs += `]>` + commitXML(base, "1.00", "&lol9;")
+	xxe := `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>` + commitXML(base, "1.00", "&xxe;")
+	param := `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY % p SYSTEM "http://127.0.0.1:1/evil.dtd"> %p;]>` + commitXML(base, "1.00", "x")
 	for _, a := range []hostileAPI{apiLCXML, apiLCTextXML} {
 		start := time.Now()
-		a.expectError(t, env.url, []byte(laughs), 400, "ErrorCode 1", "The request body cannot be read: XML syntax error on line 1")
-		msg := a.expectError(t, env.url, []byte(xxe), 400, "ErrorCode 1", "The request body cannot be read: XML syntax error on line 1")
+		a.expectError(t, base, []byte(laughs), 400, "ErrorCode 1", "The request body cannot be read: XML syntax error on line 1")
+		msg := a.expectError(t, base, []byte(xxe), 400, "ErrorCode 1", "The request body cannot be read: XML syntax error on line 1")
 		if strings.Contains(msg, "root:") {
 			t.Errorf("%s: the file was read: %s", a.name, msg)
 		}
@@ -433,7 +394,7 @@ func TestHostileXMLEntities(t *testing.T) {
 			t.Errorf("%s: entities took %s", a.name, time.Since(start))
 		}
 		// A DTD with nothing to expand is just ignored; the request is served.
-		if status, header, raw := a.send(t, env.url, []byte(param), nil); status != 200 || !strings.Contains(string(raw), "<ErrorCode xmlns=\"http://schemas.datacontract.org/2004/07/LCManagerPartner.Implementation.Abstractions\">0<") {
+		if status, header, raw := a.send(t, base, []byte(param), nil); status != 200 || !strings.Contains(string(raw), "<ErrorCode xmlns=\"http://schemas.datacontract.org/2004/07/LCManagerPartner.Implementation.Abstractions\">0<") {
 			t.Errorf("%s: a DTD without entity references: %d %v %s", a.name, status, header, shortBody(raw))
 		}
 	}
@@ -445,41 +406,41 @@ func TestHostileXMLEntities(t *testing.T) {
 // invalid request in every API (Cryptomus: no input, as in Laravel),
 // never stored with U+FFFD in their place.
 func TestHostileInvalidUTF8(t *testing.T) {
-	env := newHostileEnv(t, nil)
+	base, _, _ := startServer(t, serverOptions{})
 	const bad = "caf\xe9 \xff\xfe"
-	apiMedusaV3.expectError(t, env.url, []byte(strings.Replace(medusaOrderBody(`"1000.00"`, `"100.00"`), "Order 1", bad, 1)), 400,
+	apiMedusaV3.expectError(t, base, []byte(strings.Replace(medusaOrderBody(`"1000.00"`, `"100.00"`), "Order 1", bad, 1)), 400,
 		"ValidationError", "request body is not valid UTF-8")
-	apiYooKassa.expectError(t, env.url, []byte(strings.Replace(yookassaPaymentBody(`"10.00"`), "hostile", bad, 1)), 400,
+	apiYooKassa.expectError(t, base, []byte(strings.Replace(yookassaPaymentBody(`"10.00"`), "hostile", bad, 1)), 400,
 		"The request body is not valid UTF-8")
-	apiControl.expectError(t, env.url, []byte(`{"platform":"p`+bad+`","token":"t-utf8","permissions":["medusa"]}`), 400,
+	apiControl.expectError(t, base, []byte(`{"platform":"p`+bad+`","token":"t-utf8","permissions":["medusa"]}`), 400,
 		"invalid_request", "request body is not valid UTF-8")
 	// Cryptomus: a field whose only rule is string would have taken it
-	apiCryptomus.expectError(t, env.url, []byte(`{"amount":"10.00","currency":"USDT","order_id":"utf8-1","url_return":"`+bad+`"}`), 422,
+	apiCryptomus.expectError(t, base, []byte(`{"amount":"10.00","currency":"USDT","order_id":"utf8-1","url_return":"`+bad+`"}`), 422,
 		`"amount":["validation.required"]`, `"currency":["validation.required"]`)
 	for _, a := range []hostileAPI{apiLCJSON, apiLCTextJSON} {
-		a.expectError(t, env.url, []byte(strings.Replace(commitJSON(env.url, "10.00"), "hostile", bad, 1)), 400,
+		a.expectError(t, base, []byte(strings.Replace(commitJSON(base, "10.00"), "hostile", bad, 1)), 400,
 			"ErrorCode 1", "The request body is not valid UTF-8")
 	}
 	for _, a := range []hostileAPI{apiLCXML, apiLCTextXML} {
-		a.expectError(t, env.url, []byte(commitXML(env.url, "10.00", bad)), 400, "ErrorCode 1", "invalid UTF-8")
+		a.expectError(t, base, []byte(commitXML(base, "10.00", bad)), 400, "ErrorCode 1", "invalid UTF-8")
 	}
-	apiLCForm.expectError(t, env.url, []byte(commitForm(env.url, "10.00", "caf%E9")), 400, "ErrorCode 1", "The request body is not valid UTF-8")
+	apiLCForm.expectError(t, base, []byte(commitForm(base, "10.00", "caf%E9")), 400, "ErrorCode 1", "The request body is not valid UTF-8")
 	// raw (not percent-encoded) bytes in a form too
-	apiLCForm.expectError(t, env.url, []byte(commitForm(env.url, "10.00", bad)), 400, "ErrorCode 1", "not valid UTF-8")
+	apiLCForm.expectError(t, base, []byte(commitForm(base, "10.00", bad)), 400, "ErrorCode 1", "not valid UTF-8")
 
 	// half a UTF-16 surrogate pair as an escape: valid JSON syntax, no
 	// character at all; encoding/json would read U+FFFD
 	const lone = `\ud83d and \ude00`
-	apiYooKassa.expectError(t, env.url, []byte(strings.Replace(yookassaPaymentBody(`"10.00"`), "hostile", lone, 1)), 400,
+	apiYooKassa.expectError(t, base, []byte(strings.Replace(yookassaPaymentBody(`"10.00"`), "hostile", lone, 1)), 400,
 		`The request body is not valid UTF-8: \ud83d is half of a UTF-16 surrogate pair`)
-	apiMedusaV3.expectError(t, env.url, []byte(strings.Replace(medusaOrderBody(`"1000.00"`, `"100.00"`), "Order 1", `\ude00`, 1)), 400,
+	apiMedusaV3.expectError(t, base, []byte(strings.Replace(medusaOrderBody(`"1000.00"`, `"100.00"`), "Order 1", `\ude00`, 1)), 400,
 		"ValidationError", `\ude00 is half of a UTF-16 surrogate pair`)
-	apiLCJSON.expectError(t, env.url, []byte(strings.Replace(commitJSON(env.url, "10.00"), "hostile", lone, 1)), 400,
+	apiLCJSON.expectError(t, base, []byte(strings.Replace(commitJSON(base, "10.00"), "hostile", lone, 1)), 400,
 		"ErrorCode 1", "The request body is not valid UTF-8")
-	apiCryptomus.expectError(t, env.url, []byte(`{"amount":"10.00","currency":"USDT","order_id":"utf8-2","url_return":"`+lone+`"}`), 422,
+	apiCryptomus.expectError(t, base, []byte(`{"amount":"10.00","currency":"USDT","order_id":"utf8-2","url_return":"`+lone+`"}`), 422,
 		`"amount":["validation.required"]`)
 	// a whole pair is a character like any other
-	if status, _, raw := apiYooKassa.send(t, env.url, []byte(strings.Replace(yookassaPaymentBody(`"10.00"`), "hostile", `\ud83d\ude00 \\ud800`, 1)), nil); status != 200 ||
+	if status, _, raw := apiYooKassa.send(t, base, []byte(strings.Replace(yookassaPaymentBody(`"10.00"`), "hostile", `\ud83d\ude00 \\ud800`, 1)), nil); status != 200 ||
 		!strings.Contains(string(raw), `"description":"😀 \\ud800"`) {
 		t.Errorf("a surrogate pair: %d %s", status, raw)
 	}
@@ -491,7 +452,7 @@ func TestHostileInvalidUTF8(t *testing.T) {
 // any currency, negative amounts and amounts with more decimals than the
 // API allows get the API's validation error naming the field.
 func TestHostileNumbers(t *testing.T) {
-	env := newHostileEnv(t, nil)
+	base, _, _ := startServer(t, serverOptions{})
 	const huge, long = "1e999999", "123456789012345678901234567890.123456789"
 	// Medusa: amounts are strings of at most 2 decimals
 	for _, c := range []struct{ price, want string }{
@@ -501,9 +462,9 @@ func TestHostileNumbers(t *testing.T) {
 		{`"1000.001"`, "has more than 2 decimal places"},
 		{`"-1000.00"`, "must not be negative"},
 	} {
-		apiMedusaV3.expectError(t, env.url, []byte(medusaOrderBody(c.price, `"100.00"`)), 400, "ValidationError", c.want)
+		apiMedusaV3.expectError(t, base, []byte(medusaOrderBody(c.price, `"100.00"`)), 400, "ValidationError", c.want)
 	}
-	apiMedusaV3.expectError(t, env.url, []byte(medusaOrderBody(`"1000.00"`, `"-1.00"`)), 400, "ValidationError", "commission")
+	apiMedusaV3.expectError(t, base, []byte(medusaOrderBody(`"1000.00"`, `"-1.00"`)), 400, "ValidationError", "commission")
 
 	// YooKassa: amount.value is a string of at most 2 decimals, above zero
 	for _, c := range []struct{ value, want string }{
@@ -514,7 +475,7 @@ func TestHostileNumbers(t *testing.T) {
 		{`"-1.00"`, "[amount.value]"},
 		{`"0.00"`, "greater than 0 [amount.value]"},
 	} {
-		apiYooKassa.expectError(t, env.url, []byte(yookassaPaymentBody(c.value)), 400, c.want)
+		apiYooKassa.expectError(t, base, []byte(yookassaPaymentBody(c.value)), 400, c.want)
 	}
 
 	// Cryptomus: numeric (as text or JSON number, |exponent| ≤ 100), above zero, any decimals
@@ -526,10 +487,10 @@ func TestHostileNumbers(t *testing.T) {
 		{`"0"`, `"amount":["validation.min.numeric"]`},
 		{`"1` + strings.Repeat("0", 100) + `"`, `"amount":["validation.numeric"]`},
 	} {
-		apiCryptomus.expectError(t, env.url, []byte(cryptomusInvoiceBody(c.amount)), 422, c.want)
+		apiCryptomus.expectError(t, base, []byte(cryptomusInvoiceBody(c.amount)), 422, c.want)
 	}
 	for _, amount := range []string{long, "0.123456789012345678"} {
-		status, _, raw := apiCryptomus.send(t, env.url, []byte(cryptomusInvoiceBody(`"`+amount+`"`)), nil)
+		status, _, raw := apiCryptomus.send(t, base, []byte(cryptomusInvoiceBody(`"`+amount+`"`)), nil)
 		if status != 200 || !strings.Contains(string(raw), `"amount":"`+amount+`"`) {
 			t.Errorf("cryptomus %s: %d %s", amount, status, shortBody(raw))
 		}
@@ -538,20 +499,20 @@ func TestHostileNumbers(t *testing.T) {
 	// PaymentCommit: Amount is a number above zero with at most 2 decimals;
 	// a body that cannot be read is 400, a refused value 200 with ErrorCode 1
 	for _, a := range []hostileAPI{apiLCJSON, apiLCTextJSON} {
-		a.expectError(t, env.url, []byte(commitJSON(env.url, huge)), 400, "ErrorCode 1", "Amount is a number out of range: 1e999999")
-		a.expectError(t, env.url, []byte(commitJSON(env.url, long)), 200, "ErrorCode 1", "Amount must have at most 2 decimal places")
-		a.expectError(t, env.url, []byte(commitJSON(env.url, "1.001")), 200, "ErrorCode 1", "Amount must have at most 2 decimal places")
-		a.expectError(t, env.url, []byte(commitJSON(env.url, "-1")), 200, "ErrorCode 1", "Amount must be greater than 0")
-		a.expectError(t, env.url, []byte(commitJSON(env.url, `"ten"`)), 400, "ErrorCode 1", "Amount")
+		a.expectError(t, base, []byte(commitJSON(base, huge)), 400, "ErrorCode 1", "Amount is a number out of range: 1e999999")
+		a.expectError(t, base, []byte(commitJSON(base, long)), 200, "ErrorCode 1", "Amount must have at most 2 decimal places")
+		a.expectError(t, base, []byte(commitJSON(base, "1.001")), 200, "ErrorCode 1", "Amount must have at most 2 decimal places")
+		a.expectError(t, base, []byte(commitJSON(base, "-1")), 200, "ErrorCode 1", "Amount must be greater than 0")
+		a.expectError(t, base, []byte(commitJSON(base, `"ten"`)), 400, "ErrorCode 1", "Amount")
 	}
 	for _, a := range []hostileAPI{apiLCXML, apiLCTextXML} {
-		a.expectError(t, env.url, []byte(commitXML(env.url, huge, "x")), 400, "ErrorCode 1", "Amount must be a number")
-		a.expectError(t, env.url, []byte(commitXML(env.url, long, "x")), 200, "ErrorCode 1", "Amount must have at most 2 decimal places")
-		a.expectError(t, env.url, []byte(commitXML(env.url, "-1", "x")), 200, "ErrorCode 1", "Amount must be greater than 0")
+		a.expectError(t, base, []byte(commitXML(base, huge, "x")), 400, "ErrorCode 1", "Amount must be a number")
+		a.expectError(t, base, []byte(commitXML(base, long, "x")), 200, "ErrorCode 1", "Amount must have at most 2 decimal places")
+		a.expectError(t, base, []byte(commitXML(base, "-1", "x")), 200, "ErrorCode 1", "Amount must be greater than 0")
 	}
-	apiLCForm.expectError(t, env.url, []byte(commitForm(env.url, huge, "x")), 400, "ErrorCode 1", "Amount must be a number")
-	apiLCForm.expectError(t, env.url, []byte(commitForm(env.url, long, "x")), 200, "ErrorCode 1", "Amount must have at most 2 decimal places")
-	apiLCForm.expectError(t, env.url, []byte(commitForm(env.url, "-1", "x")), 200, "ErrorCode 1", "Amount must be greater than 0")
+	apiLCForm.expectError(t, base, []byte(commitForm(base, huge, "x")), 400, "ErrorCode 1", "Amount must be a number")
+	apiLCForm.expectError(t, base, []byte(commitForm(base, long, "x")), 200, "ErrorCode 1", "Amount must have at most 2 decimal places")
+	apiLCForm.expectError(t, base, []byte(commitForm(base, "-1", "x")), 200, "ErrorCode 1", "Amount must be greater than 0")
 }
 
 // --- duplicate keys ---
@@ -583,13 +544,13 @@ func TestDuplicateKeysReadDifferently(t *testing.T) {
 // wins), over the very bytes the sign covers. Form and XML fields take the
 // first.
 func TestHostileDuplicateKeys(t *testing.T) {
-	env := newHostileEnv(t, nil)
+	base, _, _ := startServer(t, serverOptions{})
 	const order = `"00000000-0000-4000-8000-00000000d0d0"`
 	for _, body := range []string{`{"orderExtId":` + order + `,"orderExtId":"x"}`, `{"orderExtId":"x","orderExtId":` + order + `}`} {
-		apiMedusa.expectError(t, env.url, []byte(body), 400, "ValidationError", "orderExtId appears twice in the same object")
+		apiMedusa.expectError(t, base, []byte(body), 400, "ValidationError", "orderExtId appears twice in the same object")
 	}
 	nested := strings.Replace(medusaOrderBody(`"1000.00"`, `"100.00"`), `"price":"1000.00"`, `"price":"1000.00","price":"1000.00"`, 1)
-	apiMedusaV3.expectError(t, env.url, []byte(nested), 400, "ValidationError", "Data.Services.0.price appears twice in the same object")
+	apiMedusaV3.expectError(t, base, []byte(nested), 400, "ValidationError", "Data.Services.0.price appears twice in the same object")
 
 	for _, body := range []string{
 		`{"amount":{"value":"1.00","currency":"RUB"},"amount":{"value":"2.00"}}`,
@@ -597,53 +558,53 @@ func TestHostileDuplicateKeys(t *testing.T) {
 		`{"amount":{"value":"1.00","currency":"RUB","value":"1.00"}}`,
 		`{"amount":{"value":"1.00","currency":"RUB"},"metadata":{"a":"1"},"metadata":{"b":"2"}}`,
 	} {
-		apiYooKassa.expectError(t, env.url, []byte(body), 400, "appears twice in the same object [")
+		apiYooKassa.expectError(t, base, []byte(body), 400, "appears twice in the same object [")
 	}
 	// two spellings of one field: encoding/json would fill the field with
 	// either, so they are duplicates too
-	apiYooKassa.expectError(t, env.url, []byte(`{"amount":{"value":"1.00","currency":"RUB"},"Amount":{"value":"5.00","currency":"RUB"}}`), 400,
+	apiYooKassa.expectError(t, base, []byte(`{"amount":{"value":"1.00","currency":"RUB"},"Amount":{"value":"5.00","currency":"RUB"}}`), 400,
 		`appears twice in the same object (as "Amount" too: field names are matched without regard to case) [amount]`)
-	apiYooKassa.expectError(t, env.url, []byte(`{"amount":{"value":"1.00","currency":"RUB","VALUE":"5.00"}}`), 400, "[amount.value]")
-	apiMedusaV3.expectError(t, env.url, []byte(strings.Replace(medusaOrderBody(`"1000.00"`, `"100.00"`), `"price":"1000.00"`, `"price":"1000.00","Price":"1.00"`, 1)), 400,
+	apiYooKassa.expectError(t, base, []byte(`{"amount":{"value":"1.00","currency":"RUB","VALUE":"5.00"}}`), 400, "[amount.value]")
+	apiMedusaV3.expectError(t, base, []byte(strings.Replace(medusaOrderBody(`"1000.00"`, `"100.00"`), `"price":"1000.00"`, `"price":"1000.00","Price":"1.00"`, 1)), 400,
 		"ValidationError", "Data.Services.0.price appears twice in the same object")
 	// keys that differ in case are different keys (metadata may have both)
-	if status, _, raw := apiYooKassa.send(t, env.url, []byte(`{"amount":{"value":"1.00","currency":"RUB"},"metadata":{"a":"1","A":"2"}}`), nil); status != 200 ||
+	if status, _, raw := apiYooKassa.send(t, base, []byte(`{"amount":{"value":"1.00","currency":"RUB"},"metadata":{"a":"1","A":"2"}}`), nil); status != 200 ||
 		!strings.Contains(string(raw), `"metadata":{"A":"2","a":"1"}`) {
 		t.Errorf("metadata a and A: %d %s", status, raw)
 	}
 	for _, a := range []hostileAPI{apiLCJSON, apiLCTextJSON} {
-		a.expectError(t, env.url, []byte(`{"Amount":-1,`+commitJSON(env.url, "1.00")[1:]), 400, "ErrorCode 1", "Amount appears twice in the same object")
-		a.expectError(t, env.url, []byte(strings.Replace(commitJSON(env.url, "1.00"), `"Login"`, `"Login":"x","Login"`, 1)), 400,
+		a.expectError(t, base, []byte(`{"Amount":-1,`+commitJSON(base, "1.00")[1:]), 400, "ErrorCode 1", "Amount appears twice in the same object")
+		a.expectError(t, base, []byte(strings.Replace(commitJSON(base, "1.00"), `"Login"`, `"Login":"x","Login"`, 1)), 400,
 			"ErrorCode 1", "ApiParams.Login appears twice in the same object")
 	}
 	// one spelling in another case is PaymentCommit's field, as in ASP.NET
-	camel := strings.NewReplacer(`"Amount"`, `"amount"`, `"ApiParams"`, `"apiParams"`, `"Url"`, `"url"`).Replace(commitJSON(env.url, "1.00"))
-	if status, _, raw := apiLCJSON.send(t, env.url, []byte(camel), nil); status != 200 || !strings.Contains(string(raw), `"ErrorCode":0`) {
+	camel := strings.NewReplacer(`"Amount"`, `"amount"`, `"ApiParams"`, `"apiParams"`, `"Url"`, `"url"`).Replace(commitJSON(base, "1.00"))
+	if status, _, raw := apiLCJSON.send(t, base, []byte(camel), nil); status != 200 || !strings.Contains(string(raw), `"ErrorCode":0`) {
 		t.Errorf("camelCase PaymentCommit: %d %s", status, raw)
 	}
-	apiLCJSON.expectError(t, env.url, []byte(`{"amount":2,`+commitJSON(env.url, "1.00")[1:]), 400, "ErrorCode 1", "appears twice in the same object")
-	apiControl.expectError(t, env.url, []byte(`{"platform":"p","token":"t-dup","token":"t-dup2","permissions":[]}`), 400,
+	apiLCJSON.expectError(t, base, []byte(`{"amount":2,`+commitJSON(base, "1.00")[1:]), 400, "ErrorCode 1", "appears twice in the same object")
+	apiControl.expectError(t, base, []byte(`{"platform":"p","token":"t-dup","token":"t-dup2","permissions":[]}`), 400,
 		"invalid_request", "token appears twice")
 
 	// Cryptomus: the last wins, over the raw bytes the sign covers
 	last := `{"amount":"-1","currency":"USDT","order_id":"dup-last","amount":"2.50"}`
-	status, _, raw := apiCryptomus.send(t, env.url, []byte(last), nil)
+	status, _, raw := apiCryptomus.send(t, base, []byte(last), nil)
 	if status != 200 || !strings.Contains(string(raw), `"amount":"2.50"`) {
 		t.Errorf("cryptomus, last valid: %d %s", status, raw)
 	}
-	apiCryptomus.expectError(t, env.url, []byte(`{"amount":"2.50","currency":"USDT","order_id":"dup-first","amount":"-1"}`), 422,
+	apiCryptomus.expectError(t, base, []byte(`{"amount":"2.50","currency":"USDT","order_id":"dup-first","amount":"-1"}`), 422,
 		`"amount":["validation.min.numeric"]`)
 	// signed over what the server would make of it rather than the bytes sent: refused
 	signedOther := hostileAPI{apiCryptomus.name, apiCryptomus.path, apiCryptomus.contentType, "", func(h http.Header, _ []byte) {
 		cryptomusSign(h, []byte(`{"amount":"2.50","currency":"USDT","order_id":"dup-last"}`))
 	}, cryptomusEnvelope}
-	signedOther.expectError(t, env.url, []byte(last), 401, cryptomus.MsgInvalidSign)
+	signedOther.expectError(t, base, []byte(last), 401, cryptomus.MsgInvalidSign)
 
 	// forms: the first of names equal but for case, in the body's order,
 	// every time (not as a map happens to iterate)
 	for range 20 {
-		apiLCForm.expectError(t, env.url, []byte("amount=-1&"+commitForm(env.url, "1.00", "x")), 200, "ErrorCode 1", "Amount must be greater than 0")
-		apiLCXML.expectError(t, env.url, []byte(strings.Replace(commitXML(env.url, "1.00", "x"), "<Amount>", "<Amount>-1</Amount><Amount>", 1)), 200,
+		apiLCForm.expectError(t, base, []byte("amount=-1&"+commitForm(base, "1.00", "x")), 200, "ErrorCode 1", "Amount must be greater than 0")
+		apiLCXML.expectError(t, base, []byte(strings.Replace(commitXML(base, "1.00", "x"), "<Amount>", "<Amount>-1</Amount><Amount>", 1)), 200,
 			"ErrorCode 1", "Amount must be greater than 0")
 	}
 }
@@ -666,8 +627,8 @@ func slowTimeouts(s *http.Server) {
 // API's envelope (even though WriteTimeout, counted from the headers, has
 // run out by then) and the connection is closed.
 func TestHostileSlowClients(t *testing.T) {
-	env := newHostileEnv(t, slowTimeouts)
-	addr := strings.TrimPrefix(env.url, "http://")
+	base, _, logs := startServer(t, serverOptions{http: slowTimeouts})
+	addr := strings.TrimPrefix(base, "http://")
 
 	t.Run("headers", func(t *testing.T) {
 		t.Parallel()
@@ -698,8 +659,8 @@ func TestHostileSlowClients(t *testing.T) {
 				if d := time.Since(start); d < 250*time.Millisecond || d > 5*time.Second {
 					t.Errorf("closed after %s, want about 300ms", d)
 				}
-				if strings.Contains(env.logs.String(), "proceed_refund") {
-					t.Errorf("the handler ran: %s", env.logs.String())
+				if strings.Contains(logs.String(), "proceed_refund") {
+					t.Errorf("the handler ran: %s", logs.String())
 				}
 				return
 			case <-time.After(50 * time.Millisecond):

@@ -1,46 +1,24 @@
 package server_test
 
 import (
-	"context"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/paysandbox/paysandbox/server"
-	"github.com/paysandbox/paysandbox/sqlitedb"
 )
 
 // TestPaymentCommitLogsNoSecrets: PaymentCommit's failures are logged with
 // their ErrorCode and Message, never with the shop's password, a password
 // in ApiParams.Url, or the Basic credentials of the upstream call.
 func TestPaymentCommitLogsNoSecrets(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	logs := &syncBuffer{}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	h, err := server.New(ctx, server.NewConfig(db, base, slog.New(slog.NewJSONHandler(logs, nil))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = h
-	ts.Start()
-	t.Cleanup(ts.Close)
+	base, _, logs := startServer(t, serverOptions{})
 
 	for _, body := range []string{
 		`{"Amount":1,"ApiParams":{"Url":"` + base + `/yookassa/v3","Login":"100500","Password":"super-secret-1"}}`,
-		`{"Amount":1,"ApiParams":{"Url":"http://100500:super-secret-2@` + ts.Listener.Addr().String() + `/yookassa/v3","Login":"100500","Password":"test_sandbox_secret"}}`,
+		`{"Amount":1,"ApiParams":{"Url":"http://100500:super-secret-2@` + strings.TrimPrefix(base, "http://") + `/yookassa/v3","Login":"100500","Password":"test_sandbox_secret"}}`,
 		`{"Amount":1,"ApiParams":{"Url":"` + base + `/yookassa/v3","Login":"100500","Password":"test_sandbox_secret"}}`,
 	} {
-		res, err := http.Post(ts.URL+"/api/yookassa/PaymentCommit", "application/json", strings.NewReader(body))
+		res, err := http.Post(base+"/api/yookassa/PaymentCommit", "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
@@ -13,7 +12,6 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -29,40 +27,11 @@ import (
 	"github.com/paysandbox/paysandbox/medusa"
 	"github.com/paysandbox/paysandbox/openapi"
 	"github.com/paysandbox/paysandbox/server"
-	"github.com/paysandbox/paysandbox/sqlitedb"
 )
 
 // Security (issue #7): the control token, the allow-list of PaymentCommit's
 // upstream (no other host, port or spelling, no redirect, bounded answers),
 // and Cryptomus's signature over the raw bytes, compared in constant time.
-
-// secServer starts the real handler on 127.0.0.1 with the config edited by
-// configure (nil for the defaults); it returns the base URL, the store and
-// the log.
-func secServer(t *testing.T, configure func(*server.Config)) (string, *sqlitedb.DB, *syncBuffer) {
-	t.Helper()
-	ctx := context.Background()
-	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	logs := &syncBuffer{}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	cfg := server.NewConfig(db, base, slog.New(slog.NewJSONHandler(logs, nil)))
-	if configure != nil {
-		configure(&cfg)
-	}
-	h, err := server.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = h
-	ts.Start()
-	t.Cleanup(ts.Close)
-	return base, db, logs
-}
 
 // secDo sends a request; header values are set as given ("" is sent empty).
 func secDo(t *testing.T, method, url string, header map[string]string, body string) (int, []byte) {
@@ -142,8 +111,8 @@ func controlOps(t *testing.T) []controlOp {
 // takes the Medusa token only. Without a control token nothing changes.
 func TestControlTokenGuardsEveryControlOperation(t *testing.T) {
 	const token = "the-control-token-0123"
-	base, _, logs := secServer(t, func(c *server.Config) { c.ControlToken = token })
-	open, _, _ := secServer(t, nil)
+	base, _, logs := startServer(t, serverOptions{config: func(c *server.Config) { c.ControlToken = token }})
+	open, _, _ := startServer(t, serverOptions{})
 	for _, op := range controlOps(t) {
 		if op.bearer {
 			for what, h := range map[string]map[string]string{
@@ -322,7 +291,7 @@ func secSign(body, key string) string {
 // is other bytes, so the sign of the original does not fit it (401); each
 // signed as it is sent is accepted and means the same request.
 func TestCryptomusSignCoversTheRawBytes(t *testing.T) {
-	base, _, _ := secServer(t, nil)
+	base, _, _ := startServer(t, serverOptions{})
 	send := func(body, sign string) (int, []byte) {
 		return secDo(t, "POST", base+"/v1/payment", map[string]string{"merchant": cryptomus.DefaultMerchantUUID, "sign": sign}, body)
 	}
@@ -435,7 +404,7 @@ func TestUpstreamAllowListSpellings(t *testing.T) {
 	port := trap.Listener.Addr().(*net.TCPAddr).Port
 	p := fmt.Sprint(port)
 	allowed := "http://127.0.0.1:" + p + "/yookassa/v3"
-	base, _, _ := secServer(t, func(c *server.Config) { c.UpstreamAllow = []string{allowed} })
+	base, _, _ := startServer(t, serverOptions{config: func(c *server.Config) { c.UpstreamAllow = []string{allowed} }})
 
 	for _, u := range []string{
 		"http://127.0.0.1:" + fmt.Sprint(port+1) + "/yookassa/v3", // another port
@@ -550,10 +519,10 @@ func TestUpstreamNoRedirectsAndBoundedAnswers(t *testing.T) {
 	for _, k := range kinds {
 		allow = append(allow, up.URL+"/"+k+"/v3")
 	}
-	base, _, _ := secServer(t, func(c *server.Config) {
+	base, _, _ := startServer(t, serverOptions{config: func(c *server.Config) {
 		c.UpstreamAllow = allow
 		c.UpstreamTimeout = 400 * time.Millisecond
-	})
+	}})
 	for _, c := range []struct {
 		kind    string
 		code    int

@@ -36,22 +36,50 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newServer(t *testing.T) (*httptest.Server, *sqlitedb.DB, *syncBuffer) {
+// serverOptions adjust startServer; the zero value serves the defaults.
+type serverOptions struct {
+	dbPath    string               // the database file; "" for test.db in a new t.TempDir()
+	publicURL string               // the config's public URL; "" for the listener's own URL
+	config    func(*server.Config) // if set, edits the config before server.New
+	http      func(*http.Server)   // if set, edits the http.Server (its timeouts) before it starts
+}
+
+// startServer serves the real handler of server.New on 127.0.0.1, logging
+// JSON to a syncBuffer; t.Cleanup stops it and closes the database. It
+// returns the listener's URL, the database and the log.
+func startServer(t *testing.T, opts serverOptions) (string, *sqlitedb.DB, *syncBuffer) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	if opts.dbPath == "" {
+		opts.dbPath = filepath.Join(t.TempDir(), "test.db")
+	}
+	db, err := sqlitedb.Open(ctx, opts.dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	logs := &syncBuffer{}
-	h, err := server.New(ctx, server.NewConfig(db, "http://sandbox.test", slog.New(slog.NewJSONHandler(logs, nil))))
+	ts := httptest.NewUnstartedServer(nil)
+	base := "http://" + ts.Listener.Addr().String()
+	publicURL := opts.publicURL
+	if publicURL == "" {
+		publicURL = base
+	}
+	cfg := server.NewConfig(db, publicURL, slog.New(slog.NewJSONHandler(logs, nil)))
+	if opts.config != nil {
+		opts.config(&cfg)
+	}
+	h, err := server.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(h)
+	ts.Config.Handler = h
+	if opts.http != nil {
+		opts.http(ts.Config)
+	}
+	ts.Start()
 	t.Cleanup(ts.Close)
-	return ts, db, logs
+	return base, db, logs
 }
 
 func post(t *testing.T, url, token, body string) (int, map[string]any) {
@@ -77,7 +105,7 @@ func post(t *testing.T, url, token, body string) (int, map[string]any) {
 // TestErrorIDIsLoggedAndSecretsAreNot: the id of every error response is in
 // that request's log line, and no token ever reaches the log.
 func TestErrorIDIsLoggedAndSecretsAreNot(t *testing.T) {
-	ts, _, logs := newServer(t)
+	base, _, logs := startServer(t, serverOptions{publicURL: "http://sandbox.test"})
 	ids := map[string]int{}
 	for _, tc := range []struct {
 		token, body string
@@ -88,7 +116,7 @@ func TestErrorIDIsLoggedAndSecretsAreNot(t *testing.T) {
 		{medusa.DefaultToken, `{}`, 400},
 		{medusa.DefaultToken, `{"orderExtId":"00000000-0000-4000-8000-00000000dead"}`, 404},
 	} {
-		status, m := post(t, ts.URL+"/medusa/v1.0/sandbox/mark_order_paid_by_acquirer", tc.token, tc.body)
+		status, m := post(t, base+"/medusa/v1.0/sandbox/mark_order_paid_by_acquirer", tc.token, tc.body)
 		if status != tc.status {
 			t.Fatalf("status %d, want %d: %v", status, tc.status, m)
 		}
@@ -110,9 +138,9 @@ func TestErrorIDIsLoggedAndSecretsAreNot(t *testing.T) {
 // TestRealFaultIsEnvelopedWithoutGoText: when the database fails under a
 // request, the client gets Medusa's 500 envelope and no Go error text.
 func TestRealFaultIsEnvelopedWithoutGoText(t *testing.T) {
-	ts, db, logs := newServer(t)
+	base, db, logs := startServer(t, serverOptions{publicURL: "http://sandbox.test"})
 	db.Close()
-	status, m := post(t, ts.URL+"/medusa/v1.0/sandbox/mark_order_paid_by_acquirer", medusa.DefaultToken,
+	status, m := post(t, base+"/medusa/v1.0/sandbox/mark_order_paid_by_acquirer", medusa.DefaultToken,
 		`{"orderExtId":"00000000-0000-4000-8000-00000000beef"}`)
 	if status != 500 {
 		t.Fatalf("status %d: %v", status, m)

@@ -81,7 +81,7 @@ func TestControlTokenProtectsTheRealServer(t *testing.T) {
 // TestOpenControlAPIWarning: a server that listens beyond localhost without
 // a control token says so in its log.
 func TestOpenControlAPIWarning(t *testing.T) {
-	banner, logs := &lockedBuffer{}, &lockedBuffer{}
+	banner, logs := &syncBuffer{}, &syncBuffer{}
 	s := startSandboxOutput(t, banner, logs, "", "--addr", "0.0.0.0:0")
 	s.stop()
 	if !strings.Contains(logs.String(), "the control API is open to anyone") {
@@ -90,7 +90,7 @@ func TestOpenControlAPIWarning(t *testing.T) {
 	if !strings.Contains(banner.String(), "control API: open") {
 		t.Errorf("banner:\n%s", banner.String())
 	}
-	banner, logs = &lockedBuffer{}, &lockedBuffer{}
+	banner, logs = &syncBuffer{}, &syncBuffer{}
 	startSandboxOutput(t, banner, logs, "").stop() // 127.0.0.1
 	if strings.Contains(logs.String(), "control API is open") {
 		t.Errorf("a warning on localhost:\n%s", logs.String())

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -24,12 +22,8 @@ func TestCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash safety runs the real binary 20 times")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "paysandbox")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	db := filepath.Join(dir, "crash.db")
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "crash.db")
 	rng := rand.New(rand.NewPCG(1, 2))
 	var (
 		mu    sync.Mutex
@@ -37,9 +31,9 @@ func TestCrashSafety(t *testing.T) {
 	)
 	const kills = 20
 	for round := 0; round < kills; round++ {
-		url, proc := startProcess(t, bin, db)
+		p := startServer(t, bin, db)
 		// The server starts clean on the database the last kill left.
-		verifyProgress(t, url, &mu, acked)
+		verifyProgress(t, p.url, &mu, acked)
 
 		ctx, stop := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
@@ -47,21 +41,21 @@ func TestCrashSafety(t *testing.T) {
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
-				drive(ctx, url, fmt.Sprintf("%02x%02x", round, w), &mu, acked)
+				drive(ctx, p.url, fmt.Sprintf("%02x%02x", round, w), &mu, acked)
 			}(w)
 		}
 		time.Sleep(time.Duration(50+rng.IntN(300)) * time.Millisecond)
-		if err := proc.Process.Signal(syscall.SIGKILL); err != nil {
+		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
-		_ = proc.Wait()
+		<-p.exited
 		stop()
 		wg.Wait()
 	}
-	url, proc := startProcess(t, bin, db)
-	verifyProgress(t, url, &mu, acked)
-	_ = proc.Process.Signal(syscall.SIGTERM)
-	_ = proc.Wait()
+	p := startServer(t, bin, db)
+	verifyProgress(t, p.url, &mu, acked)
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	<-p.exited
 	mu.Lock()
 	n := 0
 	for _, k := range acked {
@@ -72,31 +66,6 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatalf("only %d transitions were acknowledged over %d kills: the load did not run", n, kills)
 	}
 	t.Logf("%d kills, %d orders, %d acknowledged transitions, all there", kills, len(acked), n)
-}
-
-func startProcess(t *testing.T, bin, db string) (string, *exec.Cmd) {
-	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if m := listenLine.FindStringSubmatch(sc.Text()); m != nil {
-			go func() {
-				for sc.Scan() {
-				}
-			}()
-			return "http://" + m[1], cmd
-		}
-	}
-	t.Fatal("the server did not start after a kill")
-	return "", nil
 }
 
 // lifecycle is the Medusa lifecycle after creation, as in bench.Medusa.

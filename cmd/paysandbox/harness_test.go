@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -180,4 +182,121 @@ func at(t *testing.T, v any, path ...any) any {
 		}
 	}
 	return v
+}
+
+// request sends body ("" sends none; otherwise as application/json) to url
+// with header set on top, and reads the whole answer.
+func request(method, url string, header map[string]string, body string) (response, error) {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		return response{}, err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return response{}, err
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: raw}, nil
+}
+
+// syncBuffer collects what a server writes from many goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// --- the real binary, as its own process ---
+
+// buildBinary builds this package's binary into a temp dir and returns its path.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "paysandbox")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// serverProc is a running `paysandbox serve`.
+type serverProc struct {
+	url    string
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	exited chan error
+}
+
+// tail is the end of the server's log, for failure messages.
+func (p *serverProc) tail() string {
+	s := p.stderr.String()
+	if len(s) > 4000 {
+		s = "…" + s[len(s)-4000:]
+	}
+	return s
+}
+
+// lineWatch sends the listening address once the banner prints it.
+type lineWatch struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	addr chan string
+	sent bool
+}
+
+func (w *lineWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if m := listenLine.FindStringSubmatch(w.buf.String()); m != nil && !w.sent {
+		w.sent = true
+		w.addr <- m[1]
+	}
+	return len(p), nil
+}
+
+// startServer runs bin as `paysandbox serve` on 127.0.0.1 and db, with
+// extra serve flags if any; exited gets Wait's result, and t.Cleanup kills
+// the process.
+func startServer(t *testing.T, bin, db string, extra ...string) *serverProc {
+	t.Helper()
+	watch := &lineWatch{addr: make(chan string, 1)}
+	p := &serverProc{stderr: &syncBuffer{}, exited: make(chan error, 1)}
+	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, extra...)...)
+	p.cmd.Stdout, p.cmd.Stderr = watch, p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.exited <- p.cmd.Wait() }()
+	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
+	select {
+	case a := <-watch.addr:
+		p.url = "http://" + a
+	case err := <-p.exited:
+		t.Fatalf("the server exited at start: %v\n%s", err, p.stderr.String())
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the server did not start within 20s\n%s", p.stderr.String())
+	}
+	return p
 }

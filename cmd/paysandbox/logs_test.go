@@ -2,16 +2,12 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -23,24 +19,6 @@ import (
 // The startup banner on stdout prints the default credentials on purpose:
 // they are public (README, specs) and the banner is what a developer reads
 // to start. It never prints the control token, which is checked here too.
-
-// lockedBuffer collects what a server writes from many goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 func randomHex(t *testing.T) string {
 	t.Helper()
@@ -77,28 +55,12 @@ func (ss *secretSession) secret(what, value string) string {
 // send sends one request and records its answer.
 func (ss *secretSession) send(what, method, path string, header map[string]string, body string) response {
 	ss.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, ss.s.url+path, rd)
-	if err != nil {
-		ss.t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	res, err := http.DefaultClient.Do(req)
+	r, err := request(method, ss.s.url+path, header, body)
 	if err != nil {
 		ss.t.Fatalf("%s: %v", what, err)
 	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	ss.bodies = append(ss.bodies, recordedBody{what: what, body: string(raw)})
-	return response{status: res.StatusCode, header: res.Header, body: raw}
+	ss.bodies = append(ss.bodies, recordedBody{what: what, body: string(r.body)})
+	return r
 }
 
 // expect sends and requires the status.
@@ -165,7 +127,7 @@ func TestSecretsNeverLoggedNorEchoed(t *testing.T) {
 }
 
 func secretsSession(t *testing.T, format string) {
-	banner, logs := &lockedBuffer{}, &lockedBuffer{}
+	banner, logs := &syncBuffer{}, &syncBuffer{}
 	control := "ctl-" + randomHex(t) + "-token"
 	s := startSandboxOutput(t, banner, logs, "", "--log-format", format, "--control-token", control)
 	ss := &secretSession{t: t, s: s, control: control, secrets: map[string]string{}}

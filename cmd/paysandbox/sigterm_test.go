@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -32,12 +31,8 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SIGTERM under load runs the real binary 5 times")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "paysandbox")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	db := filepath.Join(dir, "sigterm.db")
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "sigterm.db")
 	slow := slowYooKassa(t)
 	rng := rand.New(rand.NewPCG(7, 11))
 	acks := newAckBook()
@@ -125,83 +120,6 @@ const (
 	sigtermWorkers = 6 // per API: 24 connections at once
 	sigtermBound   = 15 * time.Second
 )
-
-// --- the server process ---
-
-type serverProc struct {
-	url    string
-	cmd    *exec.Cmd
-	stderr *syncBuffer
-	exited chan error
-}
-
-// tail is the end of the server's log, for failure messages.
-func (p *serverProc) tail() string {
-	s := p.stderr.String()
-	if len(s) > 4000 {
-		s = "…" + s[len(s)-4000:]
-	}
-	return s
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// lineWatch sends the listening address once the banner prints it.
-type lineWatch struct {
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	addr chan string
-	sent bool
-}
-
-func (w *lineWatch) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	if m := listenLine.FindStringSubmatch(w.buf.String()); m != nil && !w.sent {
-		w.sent = true
-		w.addr <- m[1]
-	}
-	return len(p), nil
-}
-
-// startServer runs `paysandbox serve` on db; exited gets Wait's result.
-func startServer(t *testing.T, bin, db string, extra ...string) *serverProc {
-	t.Helper()
-	watch := &lineWatch{addr: make(chan string, 1)}
-	p := &serverProc{stderr: &syncBuffer{}, exited: make(chan error, 1)}
-	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, extra...)...)
-	p.cmd.Stdout, p.cmd.Stderr = watch, p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.exited <- p.cmd.Wait() }()
-	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
-	select {
-	case a := <-watch.addr:
-		p.url = "http://" + a
-	case err := <-p.exited:
-		t.Fatalf("the server exited at start: %v\n%s", err, p.stderr.String())
-	case <-time.After(20 * time.Second):
-		t.Fatalf("the server did not start within 20s\n%s", p.stderr.String())
-	}
-	return p
-}
 
 // --- what was acknowledged ---
 
@@ -304,34 +222,18 @@ func (b *ackBook) setup(t *testing.T, url string) {
 // connection error); it decodes a JSON answer into out and returns the status.
 func call(t *testing.T, url, method, path string, header map[string]string, body string, out any) int {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	res, err := http.DefaultClient.Do(req)
+	r, err := request(method, url+path, header, body)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
 	if out != nil {
 		if p, ok := out.(*[]byte); ok {
-			*p = raw
-		} else if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, raw)
+			*p = r.body
+		} else if err := json.Unmarshal(r.body, out); err != nil {
+			t.Fatalf("%s %s: %d %s", method, path, r.status, r.body)
 		}
 	}
-	return res.StatusCode
+	return r.status
 }
 
 // within checks a level read back from the database against the book.

@@ -353,6 +353,9 @@ func BenchmarkVerifySign(b *testing.B) {
 // --- PaymentCommit's upstream: the allow-list ---
 
 // connCounter is an HTTP server that counts the connections it accepts.
+// It closes each connection after one answer, so that every call the
+// client makes is a new connection, dialed through the allow-list, and
+// the count of connections is the count of calls.
 type connCounter struct {
 	*httptest.Server
 	conns atomic.Int64
@@ -361,6 +364,7 @@ type connCounter struct {
 func newConnCounter(t *testing.T, h http.HandlerFunc) *connCounter {
 	t.Helper()
 	c := &connCounter{Server: httptest.NewUnstartedServer(h)}
+	c.Config.SetKeepAlivesEnabled(false)
 	c.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
 			c.conns.Add(1)

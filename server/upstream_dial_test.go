@@ -79,6 +79,7 @@ func TestUpstreamNamesArePinned(t *testing.T) {
 		if body, err := upstreamGet(t, u, url); err != nil || body != "first" {
 			t.Fatalf("call %d: %q %v", i, body, err)
 		}
+		u.client.CloseIdleConnections() // so that the next call dials again
 	}
 	if n := lookups.Load(); n != 2 {
 		t.Errorf("%d lookups, want 2 (the failed one, then the pinned one)", n)
@@ -88,6 +89,24 @@ func TestUpstreamNamesArePinned(t *testing.T) {
 	}
 	if n := firstConns.Load(); n != 3 {
 		t.Errorf("the pinned address got %d connections, want 3", n)
+	}
+}
+
+// TestUpstreamKeepsConnections: calls to one upstream share a kept
+// connection instead of dialing each time.
+func TestUpstreamKeepsConnections(t *testing.T) {
+	s, conns := listenCounting(t, "127.0.0.1:0", "kept")
+	u, err := newUpstreams([]string{s.URL + "/v3"}, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if body, err := upstreamGet(t, u, s.URL+"/v3/payments"); err != nil || body != "kept" {
+			t.Fatalf("call %d: %q %v", i, body, err)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("5 calls made %d connections, want 1", n)
 	}
 }
 

@@ -21,6 +21,9 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/paysandbox/paysandbox/medusa"
+	"github.com/paysandbox/paysandbox/yookassa"
 )
 
 // busyTimeout is how long a writer waits for the write lock, both in SQLite
@@ -36,8 +39,11 @@ type DB struct {
 	// instead, each would pin a connection, and a winner whose callback
 	// reads through the store (the recipient lookup of an order update)
 	// could find the pool empty and wait for the losers.
-	writes     chan *writeReq
-	orders     orderCache // rows of orders the writer wrote (ordercache.go)
+	writes chan *writeReq
+	orders orderCache // rows of orders the writer wrote (ordercache.go)
+	// recipients and shops keep what requests read most (readcache.go).
+	recipients readCache[*medusa.Recipient]
+	shops      readCache[yookassa.Shop]
 	closed     chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once

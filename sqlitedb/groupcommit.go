@@ -219,6 +219,12 @@ func (d *DB) runInOneTx(batch []*writeReq, results []writeResult, start int) int
 		return len(batch)
 	}
 	d.orders.commit(staged)
+	if staged.reset || staged.recipients {
+		d.recipients.invalidate()
+	}
+	if staged.reset {
+		d.shops.invalidate()
+	}
 	return len(batch)
 }
 

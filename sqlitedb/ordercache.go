@@ -115,6 +115,8 @@ type pendingRows struct {
 	orders map[string]*cachedOrder
 	// reset: the data tables were emptied; nothing cached before holds.
 	reset bool
+	// recipients: a recipient or its payout methods changed (readcache.go).
+	recipients bool
 }
 
 func (p *pendingRows) stageOrder(key string, o *cachedOrder) {
@@ -129,6 +131,7 @@ func (p *pendingRows) absorb(w *pendingRows) {
 	if w.reset {
 		*p = pendingRows{reset: true}
 	}
+	p.recipients = p.recipients || w.recipients
 	for k, o := range w.orders {
 		p.stageOrder(k, o)
 	}

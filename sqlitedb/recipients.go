@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/paysandbox/paysandbox/medusa"
 )
@@ -146,11 +147,28 @@ func loadRecipient(ctx context.Context, q querier, platformID, extID string) (*l
 // Recipient returns a platform's recipient with its payout methods in
 // creation order.
 func (d *DB) Recipient(ctx context.Context, platformID, extID string) (*medusa.Recipient, error) {
+	key := orderKey(platformID, extID)
+	r, gen, ok := d.recipients.get(key)
+	if ok {
+		return cloneRecipient(r), nil
+	}
 	lr, err := loadRecipient(ctx, d, platformID, extID)
 	if err != nil {
 		return nil, err
 	}
+	d.recipients.put(key, cloneRecipient(lr.r), gen)
 	return lr.r, nil
+}
+
+// cloneRecipient copies what a caller could change in place.
+func cloneRecipient(r *medusa.Recipient) *medusa.Recipient {
+	c := *r
+	if r.Sbp != nil {
+		sbp := *r.Sbp
+		c.Sbp = &sbp
+	}
+	c.PayoutMethods = slices.Clone(r.PayoutMethods)
+	return &c
 }
 
 // CreateRecipient stores a recipient with its payout methods; EConflict when
@@ -206,6 +224,7 @@ func (d *DB) UpdateRecipient(ctx context.Context, platformID, extID string, fn f
 		if err := saveRecipient(ctx, tx, lr); err != nil {
 			return err
 		}
+		tx.rows.recipients = true // cached copies are stale once this commits
 		out = lr.r
 		return nil
 	})

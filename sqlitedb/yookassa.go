@@ -39,6 +39,10 @@ WHERE id = ? AND version = ?`
 
 // Shop returns a YooKassa shop; ENotFound when unknown.
 func (d *DB) Shop(ctx context.Context, shopID string) (*yookassa.Shop, error) {
+	cached, gen, ok := d.shops.get(shopID)
+	if ok {
+		return &cached, nil
+	}
 	s := &yookassa.Shop{ShopID: shopID}
 	err := d.QueryRowContext(ctx, selectYKShop, shopID).Scan(&s.SecretKey)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -47,6 +51,7 @@ func (d *DB) Shop(ctx context.Context, shopID string) (*yookassa.Shop, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlitedb: yookassa shop: %w", err)
 	}
+	d.shops.put(shopID, *s, gen) // shops never change; only a reset removes them
 	return s, nil
 }
 

@@ -1,0 +1,47 @@
+package sqlitedb
+
+import "sync"
+
+// readCache keeps values read from SQLite outside the writer — things
+// every request reads and almost none writes: the recipient an order
+// names, the YooKassa shop a call authenticates as. Readers take a
+// generation before they read SQLite and store what they read only if no
+// write that may have changed such values committed meanwhile; the writer
+// empties the cache (and moves the generation on) right after such a
+// commit, before it answers the write's caller. Only found values are
+// kept, and callers get copies.
+type readCache[V any] struct {
+	mu  sync.Mutex
+	m   map[string]V
+	gen uint64
+}
+
+// readCacheSize bounds each cache; when full it starts again empty.
+const readCacheSize = 4096
+
+func (c *readCache[V]) get(key string) (v V, gen uint64, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok = c.m[key]
+	return v, c.gen, ok
+}
+
+func (c *readCache[V]) put(key string, v V, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return // a write committed since the read: it may be stale
+	}
+	if c.m == nil || len(c.m) >= readCacheSize {
+		c.m = make(map[string]V)
+	}
+	c.m[key] = v
+}
+
+// invalidate forgets everything and fails the puts of reads in flight.
+func (c *readCache[V]) invalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
+}

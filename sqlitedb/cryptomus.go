@@ -35,6 +35,7 @@ WHERE uuid = ? AND version = ?`
 	cmMerchantExists = `SELECT EXISTS (SELECT 1 FROM cryptomus_merchants WHERE uuid = ?)`
 	cmDeleteWallets  = `DELETE FROM cryptomus_wallets WHERE merchant_uuid = ?`
 	cmInsertWallet   = `INSERT INTO cryptomus_wallets (merchant_uuid, currency, position, balance) VALUES (?, ?, ?, ?)`
+	cmUpdateBalance  = `UPDATE cryptomus_wallets SET balance = ? WHERE merchant_uuid = ? AND currency = ?`
 
 	cmInvoiceColumns = `uuid, merchant_uuid, order_id,
     amount, currency, network, url_return, url_success, url_callback, additional_data,
@@ -171,10 +172,11 @@ func (d *DB) UpdateMerchant(ctx context.Context, uuid string, fn func(*cryptomus
 			return err
 		}
 		loaded := m.Version
+		_, before := cmEncodeMerchant(m)
 		if err := fn(m); err != nil {
 			return err
 		}
-		if err := cmSaveMerchant(ctx, tx, m, loaded); err != nil {
+		if err := cmSaveMerchant(ctx, tx, m, loaded, before); err != nil {
 			return err
 		}
 		out = m
@@ -187,8 +189,9 @@ func (d *DB) UpdateMerchant(ctx context.Context, uuid string, fn func(*cryptomus
 }
 
 // cmSaveMerchant writes m (bumping its version) over the row of version
-// loaded, and replaces its wallets.
-func cmSaveMerchant(ctx context.Context, tx *txn, m *cryptomus.Merchant, loaded int64) error {
+// loaded, and its wallets over before (as loaded): when only balances
+// changed, just those (a payment or a refund); otherwise all of them.
+func cmSaveMerchant(ctx context.Context, tx *txn, m *cryptomus.Merchant, loaded int64, before []cmWalletRow) error {
 	m.Version = loaded + 1
 	row, wallets := cmEncodeMerchant(m)
 	res, err := tx.ExecContext(ctx, cmUpdateMerchant, row.paymentKey, row.payoutKey, row.blocked, row.version,
@@ -199,10 +202,35 @@ func cmSaveMerchant(ctx context.Context, tx *txn, m *cryptomus.Merchant, loaded 
 		m.Version = loaded
 		return err
 	}
+	if sameCurrencies(before, wallets) {
+		for i, w := range wallets {
+			if w.balance == before[i].balance {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, cmUpdateBalance, w.balance, m.UUID, w.currency); err != nil {
+				return fmt.Errorf("sqlitedb: update cryptomus wallet: %w", err)
+			}
+		}
+		return nil
+	}
 	if _, err := tx.ExecContext(ctx, cmDeleteWallets, m.UUID); err != nil {
 		return fmt.Errorf("sqlitedb: replace cryptomus wallets: %w", err)
 	}
 	return cmInsertWallets(ctx, tx, m.UUID, wallets)
+}
+
+// sameCurrencies reports whether two wallet lists hold the same currencies
+// in the same order.
+func sameCurrencies(a, b []cmWalletRow) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].currency != b[i].currency {
+			return false
+		}
+	}
+	return true
 }
 
 // cmInvoiceRow is a cryptomus_invoices row as stored, in cmInvoiceColumns order.
@@ -381,7 +409,7 @@ func (d *DB) UpdateInvoice(ctx context.Context, uuid string, fn func(inv *crypto
 		m.Version = loadedM
 		newRow, newWallets := cmEncodeMerchant(m)
 		if newRow != mRow || !slices.Equal(newWallets, mWallets) {
-			if err := cmSaveMerchant(ctx, tx, m, loadedM); err != nil {
+			if err := cmSaveMerchant(ctx, tx, m, loadedM, mWallets); err != nil {
 				return err
 			}
 		}

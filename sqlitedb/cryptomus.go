@@ -55,6 +55,15 @@ UPDATE cryptomus_invoices SET
     refund_address = ?, refund_is_subtract = ?, refund_amount = ?, refund_fee = ?, refund_payer_receives = ?, refund_at = ?,
     version = ?
 WHERE uuid = ? AND version = ?`
+	// cmUpdateInvoiceProgress writes only what payments and refunds change:
+	// SQLite checks the CHECKs of every column named in SET.
+	cmUpdateInvoiceProgress = `
+UPDATE cryptomus_invoices SET
+    status = ?, payment_amount = ?, payer_currency = ?, merchant_amount = ?,
+    address = ?, from_address = ?, txid = ?, updated_at = ?, refunded_amount = ?,
+    refund_address = ?, refund_is_subtract = ?, refund_amount = ?, refund_fee = ?, refund_payer_receives = ?, refund_at = ?,
+    version = ?
+WHERE uuid = ? AND version = ?`
 	cmSelectInvoice          = `SELECT ` + cmInvoiceColumns + ` FROM cryptomus_invoices`
 	cmSelectInvoiceByUUID    = cmSelectInvoice + ` WHERE merchant_uuid = ? AND uuid = ?`
 	cmSelectInvoiceByOrderID = cmSelectInvoice + ` WHERE merchant_uuid = ? AND order_id = ?`
@@ -217,6 +226,16 @@ func cmSaveMerchant(ctx context.Context, tx *txn, m *cryptomus.Merchant, loaded 
 		return fmt.Errorf("sqlitedb: replace cryptomus wallets: %w", err)
 	}
 	return cmInsertWallets(ctx, tx, m.UUID, wallets)
+}
+
+// cmOnlyProgress reports whether to differs from from only in the columns
+// cmUpdateInvoiceProgress writes.
+func cmOnlyProgress(from, to cmInvoiceRow) bool {
+	from.status, from.paymentAmount, from.payerCurrency, from.merchantAmount = to.status, to.paymentAmount, to.payerCurrency, to.merchantAmount
+	from.address, from.from, from.txid, from.updatedAt, from.refunded = to.address, to.from, to.txid, to.updatedAt, to.refunded
+	from.rAddress, from.rSubtract, from.rAmount, from.rFee, from.rReceives, from.rAt = to.rAddress, to.rSubtract, to.rAmount, to.rFee, to.rReceives, to.rAt
+	from.version = to.version
+	return from == to
 }
 
 // sameCurrencies reports whether two wallet lists hold the same currencies
@@ -390,6 +409,7 @@ func (d *DB) UpdateInvoice(ctx context.Context, uuid string, fn func(inv *crypto
 			return err
 		}
 		loadedInv, loadedM := inv.Version, m.Version
+		invRow := cmEncodeInvoice(inv)
 		mRow, mWallets := cmEncodeMerchant(m)
 		if err := fn(inv, m); err != nil {
 			return err
@@ -399,8 +419,15 @@ func (d *DB) UpdateInvoice(ctx context.Context, uuid string, fn func(inv *crypto
 		}
 		inv.Version = loadedInv + 1
 		row := cmEncodeInvoice(inv)
-		args := append(values(row.fields())[3:], row.uuid, loadedInv) // uuid, merchant and order_id never change
-		res, err := tx.ExecContext(ctx, cmUpdateInvoice, args...)
+		var res sql.Result
+		if cmOnlyProgress(invRow, row) {
+			res, err = tx.ExecContext(ctx, cmUpdateInvoiceProgress, row.status, row.paymentAmount, row.payerCurrency,
+				row.merchantAmount, row.address, row.from, row.txid, row.updatedAt, row.refunded,
+				row.rAddress, row.rSubtract, row.rAmount, row.rFee, row.rReceives, row.rAt, row.version, row.uuid, loadedInv)
+		} else {
+			args := append(values(row.fields())[3:], row.uuid, loadedInv) // uuid, merchant and order_id never change
+			res, err = tx.ExecContext(ctx, cmUpdateInvoice, args...)
+		}
 		if err := requireOneRow(res, err, func() error {
 			return cryptomus.Errorf(cryptomus.EConflict, "cryptomus invoice %s was changed by another request: read it again and retry", uuid)
 		}); err != nil {

@@ -2,39 +2,17 @@ package conformance
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/paysandbox/paysandbox/server"
-	"github.com/paysandbox/paysandbox/sqlitedb"
 )
 
 // startProtectedServer is startServer with a control token.
 func startProtectedServer(t *testing.T, token string) string {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "conformance.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ts := httptest.NewUnstartedServer(nil)
-	url := "http://" + ts.Listener.Addr().String()
-	cfg := server.NewConfig(db, url, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	cfg.ControlToken = token
-	h, err := server.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = h
-	ts.Start()
-	t.Cleanup(ts.Close)
-	return ts.URL
+	return startConfiguredServer(t, nil, func(cfg *server.Config) { cfg.ControlToken = token })
 }
 
 // TestConformanceWithControlToken: the whole suite passes against a server

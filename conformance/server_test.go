@@ -19,6 +19,13 @@ import (
 // suite itself speaks HTTP only.
 func startServer(t testing.TB, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
+	return startConfiguredServer(t, wrap, nil)
+}
+
+// startConfiguredServer is startServer whose configure, when set, edits the
+// server's config first.
+func startConfiguredServer(t testing.TB, wrap func(http.Handler) http.Handler, configure func(*server.Config)) string {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "conformance.db"))
 	if err != nil {
@@ -27,7 +34,11 @@ func startServer(t testing.TB, wrap func(http.Handler) http.Handler) string {
 	t.Cleanup(func() { db.Close() })
 	ts := httptest.NewUnstartedServer(nil)
 	url := "http://" + ts.Listener.Addr().String()
-	h, err := server.New(ctx, server.NewConfig(db, url, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	cfg := server.NewConfig(db, url, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if configure != nil {
+		configure(&cfg)
+	}
+	h, err := server.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

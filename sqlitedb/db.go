@@ -41,15 +41,15 @@ type DB struct {
 	// could find the pool empty and wait for the losers.
 	writes chan *writeReq
 	orders orderCache // rows of orders the writer wrote (ordercache.go)
-	// recipients and shops keep what requests read most (readcache.go).
-	recipients readCache[*medusa.Recipient]
-	shops      readCache[yookassa.Shop]
-	closed     chan struct{}
-	writerDone chan struct{}
-	closeOnce  sync.Once
-	stmts      stmtCache
-	// tokens caches Medusa tokens found in the database (tokens.go).
-	tokens sync.Map
+	// What requests read most, outside the writer (readcache.go).
+	tokens        readCache[medusa.Token]
+	recipients    readCache[*medusa.Recipient]
+	serviceOrders readCache[string] // platform+service extId → order extId
+	shops         readCache[yookassa.Shop]
+	closed        chan struct{}
+	writerDone    chan struct{}
+	closeOnce     sync.Once
+	stmts         stmtCache
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the
@@ -110,8 +110,6 @@ func (d *DB) Ping(ctx context.Context) error {
 // Reset deletes every row of every data table (the migration history stays)
 // in one transaction. The caller re-creates the default credentials.
 func (d *DB) Reset(ctx context.Context) error {
-	d.tokens.Clear()
-	defer d.tokens.Clear() // a lookup racing the reset must not keep a deleted token
 	return d.writeTx(ctx, func(tx *txn) error {
 		tx.rows.reset = true
 		// Foreign keys are checked at COMMIT, so the delete order is free.

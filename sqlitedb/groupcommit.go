@@ -171,60 +171,51 @@ func (d *DB) runInOneTx(batch []*writeReq, results []writeResult, start int) int
 			results[i] = writeResult{err: fmt.Errorf("sqlitedb: waiting to write: %w", err)}
 			continue
 		}
-		if len(inTx) == 0 && i == len(batch)-1 {
-			// Alone in its transaction (the common case when the queue is
-			// short): no savepoint needed, a failure rolls it all back.
-			t.rows = pendingRows{}
-			results[i] = runFn(r.fn, t)
-			if results[i].err != nil || results[i].panic != nil {
-				_ = tx.Rollback()
-				return len(batch)
+		// Alone in its transaction (the common case when the queue is
+		// short), a write needs no savepoint: a failure rolls it all back.
+		alone := len(inTx) == 0 && i == len(batch)-1
+		if !alone {
+			if _, err := t.ExecContext(ctx, `SAVEPOINT w`); err != nil {
+				results[i] = writeResult{err: fmt.Errorf("sqlitedb: savepoint: %w", err)}
+				lose(fmt.Errorf("%w: %w", errBatchLost, err))
+				return i + 1
 			}
-			staged.absorb(&t.rows)
-			inTx = append(inTx, i)
-			break
-		}
-		if _, err := t.ExecContext(ctx, `SAVEPOINT w`); err != nil {
-			results[i] = writeResult{err: fmt.Errorf("sqlitedb: savepoint: %w", err)}
-			lose(fmt.Errorf("%w: %w", errBatchLost, err))
-			return i + 1
 		}
 		t.rows = pendingRows{}
 		res := runFn(r.fn, t)
 		results[i] = res
-		if res.err == nil && res.panic == nil {
+		switch failed := res.err != nil || res.panic != nil; {
+		case failed && alone:
+			_ = tx.Rollback()
+			return len(batch)
+		case failed:
+			// Undo fn's part. If SQLite already rolled the whole transaction
+			// back (a full disk does), the savepoint is gone with it, and so
+			// is the work of the writes before this one.
+			if _, err := t.ExecContext(ctx, `ROLLBACK TO w`); err != nil {
+				lose(fmt.Errorf("%w: %w", errBatchLost, err))
+				return i + 1
+			}
+			if _, err := t.ExecContext(ctx, `RELEASE w`); err != nil {
+				lose(fmt.Errorf("%w: %w", errBatchLost, err))
+				return i + 1
+			}
+			continue
+		case !alone:
 			if _, err := t.ExecContext(ctx, `RELEASE w`); err != nil {
 				results[i] = writeResult{err: fmt.Errorf("sqlitedb: release: %w", err)}
 				lose(fmt.Errorf("%w: %w", errBatchLost, err))
 				return i + 1
 			}
-			staged.absorb(&t.rows)
-			inTx = append(inTx, i)
-			continue
 		}
-		// Undo fn's part. If SQLite already rolled the whole transaction
-		// back (a full disk does), the savepoint is gone with it, and so is
-		// the work of the writes before this one.
-		if _, err := t.ExecContext(ctx, `ROLLBACK TO w`); err != nil {
-			lose(fmt.Errorf("%w: %w", errBatchLost, err))
-			return i + 1
-		}
-		if _, err := t.ExecContext(ctx, `RELEASE w`); err != nil {
-			lose(fmt.Errorf("%w: %w", errBatchLost, err))
-			return i + 1
-		}
+		staged.absorb(&t.rows)
+		inTx = append(inTx, i)
 	}
 	if err := tx.Commit(); err != nil {
 		lose(fmt.Errorf("sqlitedb: commit: %w", err))
 		return len(batch)
 	}
-	d.orders.commit(staged)
-	if staged.reset || staged.recipients {
-		d.recipients.invalidate()
-	}
-	if staged.reset {
-		d.shops.invalidate()
-	}
+	d.committed(staged)
 	return len(batch)
 }
 

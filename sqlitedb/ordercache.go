@@ -44,47 +44,17 @@ func (c *cachedOrder) loaded() (*loadedOrder, error) {
 	return lo, dec.err
 }
 
-// orderCache holds committed rows, and which order holds each service: a
-// service step names only its service, and the answer never changes while
-// both exist (only a reset deletes them).
+// orderCache holds committed rows; the mutex guards against readers in
+// tests and the resets of other goroutines' view.
 type orderCache struct {
 	mu     sync.RWMutex
 	orders map[string]*cachedOrder
-	// services maps platform+service extId to the order's extId; gen counts
-	// resets, so that a lookup that read SQLite before a reset does not
-	// store its answer after it.
-	services map[string]string
-	gen      uint64
 }
 
 func (c *orderCache) get(key string) *cachedOrder {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.orders[key]
-}
-
-// serviceOrder is the order extId of a service, if known, and the
-// generation to remember a looked-up answer with.
-func (c *orderCache) serviceOrder(key string) (orderExtID string, gen uint64, ok bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	orderExtID, ok = c.services[key]
-	return orderExtID, c.gen, ok
-}
-
-func (c *orderCache) rememberServiceOrder(key, orderExtID string, gen uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen == c.gen {
-		c.keepService(key, orderExtID)
-	}
-}
-
-func (c *orderCache) keepService(key, orderExtID string) {
-	if c.services == nil || len(c.services) >= 4*orderCacheSize {
-		c.services = make(map[string]string)
-	}
-	c.services[key] = orderExtID
 }
 
 // commit applies what a committed batch wrote.
@@ -94,19 +64,11 @@ func (c *orderCache) commit(p *pendingRows) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if p.reset {
-		c.gen++
-		c.services = nil
-	}
 	if p.reset || c.orders == nil || len(c.orders)+len(p.orders) > orderCacheSize {
 		c.orders = make(map[string]*cachedOrder, orderCacheSize)
 	}
 	for k, o := range p.orders {
 		c.orders[k] = o
-		platformID := o.row.platformID
-		for _, s := range o.services {
-			c.keepService(orderKey(platformID, s.extID), o.row.extID)
-		}
 	}
 }
 
@@ -117,6 +79,8 @@ type pendingRows struct {
 	reset bool
 	// recipients: a recipient or its payout methods changed (readcache.go).
 	recipients bool
+	// serviceOrders: platform+service extId → order extId, of new orders.
+	serviceOrders map[string]string
 }
 
 func (p *pendingRows) stageOrder(key string, o *cachedOrder) {
@@ -134,6 +98,12 @@ func (p *pendingRows) absorb(w *pendingRows) {
 	p.recipients = p.recipients || w.recipients
 	for k, o := range w.orders {
 		p.stageOrder(k, o)
+	}
+	for k, ext := range w.serviceOrders {
+		if p.serviceOrders == nil {
+			p.serviceOrders = map[string]string{}
+		}
+		p.serviceOrders[k] = ext
 	}
 }
 

@@ -338,6 +338,10 @@ func (d *DB) CreateOrder(ctx context.Context, o *medusa.Order) error {
 				return err
 			}
 			c.services, c.ids = append(c.services, srow), append(c.ids, sid)
+			if tx.rows.serviceOrders == nil {
+				tx.rows.serviceOrders = map[string]string{}
+			}
+			tx.rows.serviceOrders[orderKey(o.PlatformID, srow.extID)] = o.ExtID
 		}
 		if c.lastSeq, err = insertPostings(ctx, tx, id, 0, o.NewPostings); err != nil {
 			return err
@@ -502,7 +506,7 @@ func saveServices(ctx context.Context, tx *txn, lo *loadedOrder, c *cachedOrder)
 // service; ENotFound when the platform has no such service.
 func (d *DB) OrderExtIDByService(ctx context.Context, platformID, serviceExtID string) (string, error) {
 	key := orderKey(platformID, serviceExtID)
-	ext, gen, ok := d.orders.serviceOrder(key)
+	ext, gen, ok := d.serviceOrders.get(key)
 	if ok {
 		return ext, nil
 	}
@@ -513,7 +517,7 @@ func (d *DB) OrderExtIDByService(ctx context.Context, platformID, serviceExtID s
 	if err != nil {
 		return "", fmt.Errorf("sqlitedb: order by service: %w", err)
 	}
-	d.orders.rememberServiceOrder(key, ext, gen)
+	d.serviceOrders.put(key, ext, gen) // it never changes while both exist
 	return ext, nil
 }
 

@@ -3,8 +3,9 @@ package sqlitedb
 import "sync"
 
 // readCache keeps values read from SQLite outside the writer — things
-// every request reads and almost none writes: the recipient an order
-// names, the YooKassa shop a call authenticates as. Readers take a
+// every request reads and almost none writes: the token a Medusa call
+// authenticates with, the recipient an order names, the order that holds a
+// service, the YooKassa shop a call authenticates as. Readers take a
 // generation before they read SQLite and store what they read only if no
 // write that may have changed such values committed meanwhile; the writer
 // empties the cache (and moves the generation on) right after such a
@@ -38,10 +39,33 @@ func (c *readCache[V]) put(key string, v V, gen uint64) {
 	c.m[key] = v
 }
 
+// set stores what the writer itself has just committed.
+func (c *readCache[V]) set(key string, v V) {
+	_, gen, _ := c.get(key)
+	c.put(key, v, gen)
+}
+
 // invalidate forgets everything and fails the puts of reads in flight.
 func (c *readCache[V]) invalidate() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
 	c.m = nil
+}
+
+// committed brings the caches up to what a batch has just committed, before
+// its callers are answered.
+func (d *DB) committed(p *pendingRows) {
+	d.orders.commit(p)
+	if p.reset {
+		d.tokens.invalidate()
+		d.shops.invalidate()
+		d.serviceOrders.invalidate()
+	}
+	if p.reset || p.recipients {
+		d.recipients.invalidate()
+	}
+	for k, orderExtID := range p.serviceOrders {
+		d.serviceOrders.set(k, orderExtID)
+	}
 }

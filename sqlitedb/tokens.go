@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/paysandbox/paysandbox/medusa"
 )
@@ -21,9 +22,10 @@ const (
 // request authenticates, and tokens never change once created (only Reset
 // removes them), so known tokens are kept in memory.
 func (d *DB) Token(ctx context.Context, token string) (*medusa.Token, error) {
-	if t, ok := d.tokens.Load(token); ok {
-		c := *t.(*medusa.Token)
-		return &c, nil
+	cached, gen, ok := d.tokens.get(token)
+	if ok {
+		cached.Permissions = slices.Clone(cached.Permissions)
+		return &cached, nil
 	}
 	var platformID, perms string
 	err := d.QueryRowContext(ctx, selectToken, token).Scan(&platformID, &perms)
@@ -39,7 +41,8 @@ func (d *DB) Token(ctx context.Context, token string) (*medusa.Token, error) {
 		return nil, fmt.Errorf("sqlitedb: token permissions: %w", err)
 	}
 	c := *t
-	d.tokens.Store(token, &c)
+	c.Permissions = slices.Clone(t.Permissions)
+	d.tokens.put(token, c, gen)
 	return t, nil
 }
 

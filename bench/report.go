@@ -13,7 +13,8 @@ type Report struct {
 	Baseline   Result
 	Conns      int
 	PeakRSS    int64 // bytes; 0 when the server is not ours to measure
-	DBSize     int64 // bytes; database plus WAL
+	DBSize     int64 // bytes of the database file
+	WALSize    int64 // bytes of its WAL file (reused, not shrunk, between checkpoints)
 	StartupMs  float64
 	PriorOrder int // orders in the database before the run
 }
@@ -62,7 +63,7 @@ func (r Report) Write(w io.Writer) {
 		fmt.Fprintf(w, "server peak RSS: %.1f MB\n", float64(r.PeakRSS)/(1<<20))
 	}
 	if r.DBSize > 0 {
-		fmt.Fprintf(w, "database size: %.1f MB\n", float64(r.DBSize)/(1<<20))
+		fmt.Fprintf(w, "database size: %.1f MB (WAL file %.1f MB)\n", float64(r.DBSize)/(1<<20), float64(r.WALSize)/(1<<20))
 	}
 	if r.StartupMs > 0 {
 		fmt.Fprintf(w, "start-up to /healthz 200: %.0f ms\n", r.StartupMs)

@@ -249,6 +249,21 @@ func checkIntegrity(t *testing.T, path string) {
 	}
 }
 
+// truncateWAL checkpoints the whole WAL into the database and empties it,
+// through a connection of its own.
+func truncateWAL(t *testing.T, path string) {
+	t.Helper()
+	conn, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var busy, frames, copied int
+	if err := conn.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied); err != nil || busy != 0 {
+		t.Fatalf("wal_checkpoint(TRUNCATE): busy %d, %v", busy, err)
+	}
+}
+
 func lastBytes(s string, n int) string {
 	if len(s) > n {
 		return "…" + s[len(s)-n:]
@@ -329,6 +344,11 @@ func diskFullChild(t *testing.T, dir string) {
 			}
 			return
 		}
+		// Commits go to the WAL, and a WAL the checkpointer has caught up
+		// with is written again from its start, into space it already
+		// has: writes would go on succeeding on a full disk. Emptied,
+		// the WAL needs new space for the next commit.
+		truncateWAL(t, path)
 		f, err := os.Create(filler)
 		if err != nil {
 			t.Fatal(err)

@@ -137,7 +137,23 @@ func cmLoadMerchant(ctx context.Context, q querier, uuid string) (*cryptomus.Mer
 // Merchant returns a Cryptomus merchant with its wallets in list order;
 // ENotFound when unknown.
 func (d *DB) Merchant(ctx context.Context, uuid string) (*cryptomus.Merchant, error) {
-	return cmLoadMerchant(ctx, d, uuid)
+	m, gen, ok := d.merchants.get(uuid)
+	if ok {
+		return cloneMerchant(m), nil
+	}
+	m, err := cmLoadMerchant(ctx, d, uuid)
+	if err != nil {
+		return nil, err
+	}
+	d.merchants.put(uuid, cloneMerchant(m), gen)
+	return m, nil
+}
+
+// cloneMerchant copies what a caller could change in place.
+func cloneMerchant(m *cryptomus.Merchant) *cryptomus.Merchant {
+	c := *m
+	c.Wallets = slices.Clone(m.Wallets)
+	return &c
 }
 
 // CreateMerchant stores a merchant with its wallets; EConflict when the uuid
@@ -153,7 +169,11 @@ func (d *DB) CreateMerchant(ctx context.Context, m *cryptomus.Merchant) error {
 		if err != nil {
 			return fmt.Errorf("sqlitedb: create cryptomus merchant: %w", err)
 		}
-		return cmInsertWallets(ctx, tx, m.UUID, wallets)
+		if err := cmInsertWallets(ctx, tx, m.UUID, wallets); err != nil {
+			return err
+		}
+		tx.rows.stageMerchant(m)
+		return nil
 	})
 }
 
@@ -211,6 +231,7 @@ func cmSaveMerchant(ctx context.Context, tx *txn, m *cryptomus.Merchant, loaded 
 		m.Version = loaded
 		return err
 	}
+	tx.rows.stageMerchant(m)
 	if sameCurrencies(before, wallets) {
 		for i, w := range wallets {
 			if w.balance == before[i].balance {

@@ -22,6 +22,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/paysandbox/paysandbox/cryptomus"
 	"github.com/paysandbox/paysandbox/medusa"
 	"github.com/paysandbox/paysandbox/yookassa"
 )
@@ -46,10 +47,12 @@ type DB struct {
 	recipients    readCache[*medusa.Recipient]
 	serviceOrders readCache[string] // platform+service extId → order extId
 	shops         readCache[yookassa.Shop]
+	merchants     readCache[*cryptomus.Merchant]
 	closed        chan struct{}
 	writerDone    chan struct{}
 	closeOnce     sync.Once
 	stmts         stmtCache
+	ckpt          *checkpointer // checkpoint.go
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies the
@@ -68,8 +71,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	sqldb.SetMaxOpenConns(n)
 	sqldb.SetMaxIdleConns(n)
 	d := &DB{db: sqldb, stmts: stmtCache{db: sqldb, stmts: map[string]*sql.Stmt{}},
-		writes: make(chan *writeReq, 1024), closed: make(chan struct{}), writerDone: make(chan struct{})}
+		writes: make(chan *writeReq, 1024), closed: make(chan struct{}), writerDone: make(chan struct{}), ckpt: newCheckpointer()}
 	go d.runWriter()
+	go d.runCheckpointer()
 	if err := d.migrate(ctx); err != nil {
 		d.Close()
 		return nil, err
@@ -87,6 +91,7 @@ func dsn(path string) string {
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)" +
+		"&_pragma=wal_autocheckpoint(0)" + // checkpoint.go checkpoints
 		"&_txlock=immediate"
 }
 
@@ -94,6 +99,7 @@ func dsn(path string) string {
 func (d *DB) Close() error {
 	d.closeOnce.Do(func() { close(d.closed) })
 	<-d.writerDone // a batch in flight commits first
+	<-d.ckpt.done
 	d.stmts.close()
 	return d.db.Close()
 }

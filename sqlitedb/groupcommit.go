@@ -116,6 +116,7 @@ func (d *DB) runWriter() {
 			}
 		}
 		d.commitBatch(batch)
+		d.afterCommit()
 	}
 }
 

@@ -1,6 +1,10 @@
 package sqlitedb
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/paysandbox/paysandbox/cryptomus"
+)
 
 // The order cache. Reading an order with its services was a third of a
 // Medusa state change inside the writer, and the order it reads is almost
@@ -81,6 +85,15 @@ type pendingRows struct {
 	recipients bool
 	// serviceOrders: platform+service extId → order extId, of new orders.
 	serviceOrders map[string]string
+	// merchants: Cryptomus merchants as written (copies), by uuid.
+	merchants map[string]*cryptomus.Merchant
+}
+
+func (p *pendingRows) stageMerchant(m *cryptomus.Merchant) {
+	if p.merchants == nil {
+		p.merchants = map[string]*cryptomus.Merchant{}
+	}
+	p.merchants[m.UUID] = cloneMerchant(m)
 }
 
 func (p *pendingRows) stageOrder(key string, o *cachedOrder) {
@@ -98,6 +111,9 @@ func (p *pendingRows) absorb(w *pendingRows) {
 	p.recipients = p.recipients || w.recipients
 	for k, o := range w.orders {
 		p.stageOrder(k, o)
+	}
+	for _, m := range w.merchants {
+		p.stageMerchant(m)
 	}
 	for k, ext := range w.serviceOrders {
 		if p.serviceOrders == nil {

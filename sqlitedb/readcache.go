@@ -5,7 +5,9 @@ import "sync"
 // readCache keeps values read from SQLite outside the writer — things
 // every request reads and almost none writes: the token a Medusa call
 // authenticates with, the recipient an order names, the order that holds a
-// service, the YooKassa shop a call authenticates as. Readers take a
+// service, the YooKassa shop a call authenticates as, the Cryptomus merchant
+// that signed a call (its wallets change often, but only through the
+// writer, which then stores the new merchant here). Readers take a
 // generation before they read SQLite and store what they read only if no
 // write that may have changed such values committed meanwhile; the writer
 // empties the cache (and moves the generation on) right after such a
@@ -45,6 +47,19 @@ func (c *readCache[V]) set(key string, v V) {
 	c.put(key, v, gen)
 }
 
+// update stores a new value the writer has just committed for a key whose
+// value can change: unlike set it also fails the puts of reads in flight,
+// which may have read the old value.
+func (c *readCache[V]) update(key string, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	if c.m == nil || len(c.m) >= readCacheSize {
+		c.m = make(map[string]V)
+	}
+	c.m[key] = v
+}
+
 // invalidate forgets everything and fails the puts of reads in flight.
 func (c *readCache[V]) invalidate() {
 	c.mu.Lock()
@@ -61,6 +76,10 @@ func (d *DB) committed(p *pendingRows) {
 		d.tokens.invalidate()
 		d.shops.invalidate()
 		d.serviceOrders.invalidate()
+		d.merchants.invalidate()
+	}
+	for uuid, m := range p.merchants {
+		d.merchants.update(uuid, m)
 	}
 	if p.reset || p.recipients {
 		d.recipients.invalidate()

@@ -2,9 +2,11 @@ package sqlitedb
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/paysandbox/paysandbox/cryptomus"
 	"github.com/paysandbox/paysandbox/medusa"
 	"github.com/paysandbox/paysandbox/yookassa"
 )
@@ -87,5 +89,80 @@ func TestReadCachesForgetEverythingOnReset(t *testing.T) {
 	}
 	if _, err := d.Shop(ctx, "shop-1"); !yookassa.IsNotFound(err) {
 		t.Errorf("shop after reset: %v, want not found", err)
+	}
+}
+
+// A value the writer updates fails the put of a read that began before.
+func TestReadCacheUpdateRefusesOlderReads(t *testing.T) {
+	var c readCache[string]
+	_, gen, _ := c.get("k")
+	c.update("k", "new") // the writer commits while the read is in SQLite
+	c.put("k", "old", gen)
+	if v, _, ok := c.get("k"); !ok || v != "new" {
+		t.Fatalf("got %q %v, want new", v, ok)
+	}
+}
+
+// Every read of a merchant through the cache equals what SQLite holds,
+// after payments, failed and successful updates and a reset.
+func TestMerchantCacheFollowsWrites(t *testing.T) {
+	d, _ := cmSetup(t)
+	ctx := context.Background()
+	same := func(when string) {
+		t.Helper()
+		cached, err := d.Merchant(ctx, cmMerchantA)
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		stored, err := cmLoadMerchant(ctx, d, cmMerchantA)
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		assertSame(t, cached, stored)
+	}
+	first, _ := d.Merchant(ctx, cmMerchantA)
+	first.Wallets[0].Balance = cmDec("999")
+	first.PaymentsBlocked = true
+	same("after a caller changed what it read")
+
+	inv := cmNewInvoice(cmMerchantA, "o-1", "2.5", "USDT")
+	if err := d.CreateInvoice(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.UpdateInvoice(ctx, inv.UUID, func(inv *cryptomus.Invoice, m *cryptomus.Merchant) error {
+		return inv.SetStatus(m, cryptomus.StatusPaid, nil, "", t0.Add(time.Second))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	same("after a payment")
+	if m, _ := d.Merchant(ctx, cmMerchantA); !m.Wallet("USDT").Balance.Equal(cmDec("12.5")) {
+		t.Fatalf("balance %s after the payment, want 12.5", m.Wallet("USDT").Balance)
+	}
+
+	refused := errors.New("refused")
+	if _, err := d.UpdateMerchant(ctx, cmMerchantA, func(m *cryptomus.Merchant) error {
+		m.PaymentsBlocked = true
+		return refused
+	}); !errors.Is(err, refused) {
+		t.Fatalf("got %v, want the callback's error", err)
+	}
+	same("after a refused update")
+
+	if _, err := d.UpdateMerchant(ctx, cmMerchantA, func(m *cryptomus.Merchant) error {
+		m.PaymentsBlocked = true
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	same("after blocking")
+	if m, _ := d.Merchant(ctx, cmMerchantA); !m.PaymentsBlocked {
+		t.Fatal("the merchant read after blocking is not blocked")
+	}
+
+	if err := d.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Merchant(ctx, cmMerchantA); cryptomus.CodeOf(err) != cryptomus.ENotFound {
+		t.Fatalf("merchant after reset: %v, want not found", err)
 	}
 }

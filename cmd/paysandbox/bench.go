@@ -74,7 +74,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		rep.Server = res
 		rep.PeakRSS = srv.peakRSS()
-		rep.DBSize = fileSize(srv.db) + fileSize(srv.db+"-wal")
+		rep.DBSize, rep.WALSize = fileSize(srv.db), fileSize(srv.db+"-wal")
 	} else {
 		res, err := bench.Run(ctx, bench.Config{BaseURL: target, Duration: *duration, Conns: *conns, Flows: flows})
 		if err != nil {

@@ -2,6 +2,7 @@ package sqlitedb
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,7 +89,13 @@ func (d *DB) checkpoint(byWriter bool) {
 	d.ckpt.mu.Lock()
 	defer d.ckpt.mu.Unlock()
 	var busy, frames, copied int64
-	err := d.db.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
+	var q interface {
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	} = d.db
+	if byWriter {
+		q = d.wconn // between two batches, the writer's connection is idle
+	}
+	err := q.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
 	switch {
 	case err != nil || busy != 0:
 	case byWriter && copied == frames:

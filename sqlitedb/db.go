@@ -1,9 +1,9 @@
 // Package sqlitedb stores the domain packages' state in one SQLite file
 // through modernc.org/sqlite (pure Go, no cgo).
 //
-// Writes run in BEGIN IMMEDIATE transactions (_txlock=immediate), so a
-// read-modify-write takes SQLite's write lock before it reads, and one
-// writer goroutine runs them one after another (groupcommit.go): two racing
+// Writes run in BEGIN IMMEDIATE transactions, so a read-modify-write takes
+// SQLite's write lock before it reads, and one writer goroutine runs them
+// one after another on its own connection (groupcommit.go): two racing
 // state changes are serialized and the loser reads the winner's state.
 // Reads are single statements outside any transaction; in WAL mode they see
 // one consistent snapshot and never wait for the writer.
@@ -33,7 +33,16 @@ const busyTimeout = 10 * time.Second
 
 // DB is the SQLite store. It is safe for concurrent use.
 type DB struct {
-	db *sql.DB
+	db *sql.DB // readers' pool
+	// wconn is the writer goroutine's own connection (groupcommit.go), of
+	// a pool of one. Kept for the writer alone, its page cache stays warm:
+	// a connection whose database another connection changed drops its
+	// whole cache at its next transaction, so a writer drawn from the
+	// readers' pool re-read every page it touched. Its statements are
+	// prepared on it once (wstmts, used by the writer goroutine only).
+	w      *sql.DB
+	wconn  *sql.Conn
+	wstmts map[string]*sql.Stmt
 	// writes queue every write of this process for the one writer
 	// goroutine (groupcommit.go). Writers wait there without holding a
 	// pooled connection: if they queued inside SQLite's busy handler
@@ -70,7 +79,21 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	sqldb.SetMaxOpenConns(n)
 	sqldb.SetMaxIdleConns(n)
+	w, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("sqlitedb: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	wconn, err := w.Conn(ctx)
+	if err != nil {
+		sqldb.Close()
+		w.Close()
+		return nil, fmt.Errorf("sqlitedb: open %s: %w", path, err)
+	}
 	d := &DB{db: sqldb, stmts: stmtCache{db: sqldb, stmts: map[string]*sql.Stmt{}},
+		w: w, wconn: wconn, wstmts: map[string]*sql.Stmt{},
 		writes: make(chan *writeReq, 1024), closed: make(chan struct{}), writerDone: make(chan struct{}), ckpt: newCheckpointer()}
 	go d.runWriter()
 	go d.runCheckpointer()
@@ -91,8 +114,7 @@ func dsn(path string) string {
 		"&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)" +
-		"&_pragma=wal_autocheckpoint(0)" + // checkpoint.go checkpoints
-		"&_txlock=immediate"
+		"&_pragma=wal_autocheckpoint(0)" // checkpoint.go checkpoints
 }
 
 // Close closes the database; in-flight calls fail.
@@ -101,7 +123,10 @@ func (d *DB) Close() error {
 	<-d.writerDone // a batch in flight commits first
 	<-d.ckpt.done
 	d.stmts.close()
-	return d.db.Close()
+	for _, st := range d.wstmts {
+		st.Close()
+	}
+	return errors.Join(d.wconn.Close(), d.w.Close(), d.db.Close())
 }
 
 // Ping checks that the database answers a query.

@@ -145,20 +145,19 @@ func (d *DB) commitBatch(batch []*writeReq) {
 // was committed.
 func (d *DB) runInOneTx(batch []*writeReq, results []writeResult, start int) int {
 	ctx := context.Background() // one caller's deadline must not cut the others' COMMIT
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
+	staged := &pendingRows{} // for the order cache, once committed
+	t := &txn{d: d, batch: staged}
+	if _, err := t.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
 		err = fmt.Errorf("sqlitedb: begin: %w", err)
 		for i := start; i < len(batch); i++ {
 			results[i] = writeResult{err: err}
 		}
 		return len(batch)
 	}
-	staged := &pendingRows{} // for the order cache, once committed
-	t := &txn{d: d, tx: tx, batch: staged}
 	// inTx are the writes whose work this transaction holds.
 	var inTx []int
 	lose := func(err error) {
-		_ = tx.Rollback()
+		t.rollback()
 		for _, i := range inTx {
 			results[i] = writeResult{err: err}
 		}
@@ -187,7 +186,7 @@ func (d *DB) runInOneTx(batch []*writeReq, results []writeResult, start int) int
 		results[i] = res
 		switch failed := res.err != nil || res.panic != nil; {
 		case failed && alone:
-			_ = tx.Rollback()
+			t.rollback()
 			return len(batch)
 		case failed:
 			// Undo fn's part. If SQLite already rolled the whole transaction
@@ -212,7 +211,7 @@ func (d *DB) runInOneTx(batch []*writeReq, results []writeResult, start int) int
 		staged.absorb(&t.rows)
 		inTx = append(inTx, i)
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := t.ExecContext(ctx, `COMMIT`); err != nil {
 		lose(fmt.Errorf("sqlitedb: commit: %w", err))
 		return len(batch)
 	}

@@ -135,7 +135,7 @@ func TestGroupCommitLostTransactionFailsItsWrites(t *testing.T) {
 		storeTestToken("before"),
 		func(tx *txn) error {
 			// What SQLite does on SQLITE_FULL: the transaction is gone.
-			if _, err := tx.tx.ExecContext(context.Background(), `ROLLBACK`); err != nil {
+			if _, err := tx.ExecContext(context.Background(), `ROLLBACK`); err != nil {
 				return err
 			}
 			return errors.New("database or disk is full")

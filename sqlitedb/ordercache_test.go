@@ -89,7 +89,7 @@ func TestOrderCacheKeepsOnlyCommittedRows(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		lossErr = d.writeTx(context.Background(), func(tx *txn) error {
-			if _, err := tx.tx.ExecContext(context.Background(), `ROLLBACK`); err != nil {
+			if _, err := tx.ExecContext(context.Background(), `ROLLBACK`); err != nil {
 				return err
 			}
 			return errors.New("database or disk is full")

@@ -58,10 +58,10 @@ func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 	return st.QueryRowContext(ctx, args...)
 }
 
-// txn is a write transaction whose statements come from the cache.
+// txn is the writer's open transaction on its connection (d.wconn);
+// its statements come from the writer's cache.
 type txn struct {
-	d  *DB
-	tx *sql.Tx
+	d *DB
 	// rows are what the running write staged for the order cache, batch
 	// what the writes before it in the transaction did (ordercache.go).
 	rows  pendingRows
@@ -76,12 +76,19 @@ type txn struct {
 // cancellable context with a goroutine per statement.) A caller that gives
 // up before its write starts is skipped instead.
 
+// stmt returns query prepared on the writer's connection, preparing it the
+// first time. Only the writer goroutine calls it.
 func (t *txn) stmt(query string) (*sql.Stmt, error) {
-	st, err := t.d.stmts.get(context.Background(), query)
-	if err != nil {
-		return nil, err
+	d := t.d
+	if st, ok := d.wstmts[query]; ok {
+		return st, nil
 	}
-	return t.tx.StmtContext(context.Background(), st), nil
+	st, err := d.wconn.PrepareContext(context.Background(), query)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitedb: prepare: %w", err)
+	}
+	d.wstmts[query] = st
+	return st, nil
 }
 
 // ExecContext runs a statement in the transaction.
@@ -106,12 +113,19 @@ func (t *txn) QueryContext(_ context.Context, query string, args ...any) (*sql.R
 func (t *txn) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
 	st, err := t.stmt(query)
 	if err != nil {
-		return t.tx.QueryRowContext(context.Background(), query, args...)
+		// Let Scan report it, as *sql.Conn does for a bad query.
+		return t.d.wconn.QueryRowContext(context.Background(), query, args...)
 	}
 	return st.QueryRowContext(context.Background(), args...)
 }
 
+// rollback ends the transaction, undoing it. SQLite may have rolled it back
+// already (a full disk does), and then there is nothing left to end.
+func (t *txn) rollback() {
+	_, _ = t.ExecContext(context.Background(), `ROLLBACK`)
+}
+
 // Script runs SQL that is not cached (several statements, as migrations are).
 func (t *txn) Script(_ context.Context, sqlText string) (sql.Result, error) {
-	return t.tx.ExecContext(context.Background(), sqlText)
+	return t.d.wconn.ExecContext(context.Background(), sqlText)
 }

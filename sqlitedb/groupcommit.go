@@ -145,7 +145,7 @@ func (d *DB) commitBatch(batch []*writeReq) {
 // was committed.
 func (d *DB) runInOneTx(batch []*writeReq, results []writeResult, start int) int {
 	ctx := context.Background() // one caller's deadline must not cut the others' COMMIT
-	staged := &pendingRows{} // for the order cache, once committed
+	staged := &pendingRows{}    // for the order cache, once committed
 	t := &txn{d: d, batch: staged}
 	if _, err := t.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
 		err = fmt.Errorf("sqlitedb: begin: %w", err)

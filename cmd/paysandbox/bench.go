@@ -144,7 +144,9 @@ func startServerProcess(ctx context.Context, db string, extra ...string) (*serve
 	if err != nil {
 		return nil, err
 	}
-	p.cmd.Stderr = io.Discard // one log line per request would measure the terminal
+	// The log goes to /dev/null (a nil Stderr): a terminal would measure
+	// itself, and a pipe the bench's own copying of it.
+	p.cmd.Stderr = nil
 	start := time.Now()
 	if err := p.cmd.Start(); err != nil {
 		return nil, err

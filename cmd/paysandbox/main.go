@@ -108,11 +108,12 @@ func envOr(key, def string) string {
 	return def
 }
 
-func newLogger(format string, w io.Writer) *slog.Logger {
+func newLogger(format string, w *logWriter) *slog.Logger {
+	var h slog.Handler = slog.NewTextHandler(w, nil)
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
+		h = slog.NewJSONHandler(w, nil)
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	return slog.New(flushOnWarn{h, w.Flush})
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -120,7 +121,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.logFormat, stderr)
+	logOut := newLogWriter(stderr)
+	defer logOut.Close() // last: after "shutting down" and the DB's close
+	log := newLogger(cfg.logFormat, logOut)
 	stopProfiles, err := startProfiles(cfg.cpuProfile, cfg.memProfile)
 	if err != nil {
 		return err

@@ -32,7 +32,7 @@ type checkpointer struct {
 	// frames is the WAL's length in pages at the last checkpoint.
 	frames atomic.Int64
 	// restartAt is walRestartFrames (tests make it small).
-	restartAt int64
+	restartAt atomic.Int64
 	done      chan struct{}
 }
 
@@ -47,7 +47,9 @@ const (
 )
 
 func newCheckpointer() *checkpointer {
-	return &checkpointer{kick: make(chan struct{}, 1), restartAt: walRestartFrames, done: make(chan struct{})}
+	c := &checkpointer{kick: make(chan struct{}, 1), done: make(chan struct{})}
+	c.restartAt.Store(walRestartFrames)
+	return c
 }
 
 // afterCommit is called by the writer after each commit.
@@ -56,7 +58,7 @@ func (d *DB) afterCommit() {
 	case d.ckpt.kick <- struct{}{}:
 	default:
 	}
-	if d.ckpt.frames.Load() >= d.ckpt.restartAt {
+	if d.ckpt.frames.Load() >= d.ckpt.restartAt.Load() {
 		d.checkpoint(true)
 	}
 }

@@ -27,7 +27,7 @@ func TestAutomaticCheckpointsAreOff(t *testing.T) {
 // grow for ever; the writer's RESTART past restartAt keeps it short.
 func TestCheckpointsKeepTheWALShort(t *testing.T) {
 	d, path := openTest(t)
-	d.ckpt.restartAt = 100
+	d.ckpt.restartAt.Store(100)
 	ctx := context.Background()
 	big := strings.Repeat("x", 3000) // a token row and its index entry
 	const writes = 3000              // ≈ 85 MB of WAL without restarts

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -106,8 +107,7 @@ func checkFieldCase(value any, s *openapi3.Schema, path string) error {
 			}
 		}
 	case map[string]any:
-		props := map[string]*openapi3.Schema{} // by lower-case name
-		collectProperties(s, props, map[*openapi3.Schema]bool{})
+		props := propertiesOf(s)
 		if len(props) == 0 {
 			return nil
 		}
@@ -134,6 +134,22 @@ func checkFieldCase(value any, s *openapi3.Schema, path string) error {
 		}
 	}
 	return nil
+}
+
+// propertiesByCase caches collectProperties per schema: the specs are loaded
+// once and never change, and building the map was most of this check.
+var propertiesByCase sync.Map // *openapi3.Schema → map[string]*openapi3.Schema
+
+// propertiesOf returns the named fields of s by lower-case name (shared:
+// callers only read it).
+func propertiesOf(s *openapi3.Schema) map[string]*openapi3.Schema {
+	if props, ok := propertiesByCase.Load(s); ok {
+		return props.(map[string]*openapi3.Schema)
+	}
+	props := map[string]*openapi3.Schema{}
+	collectProperties(s, props, map[*openapi3.Schema]bool{})
+	propertiesByCase.Store(s, props)
+	return props
 }
 
 // collectProperties gathers the named fields of a schema and of the

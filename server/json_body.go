@@ -69,7 +69,7 @@ func init() {
 // strictJSONBodyDecoder is kin-openapi's JSON body decoder between
 // checkJSONBody and checkFieldCase.
 func strictJSONBodyDecoder(body io.Reader, h http.Header, schema *openapi3.SchemaRef, enc openapi3filter.EncodingFn) (any, error) {
-	data, err := io.ReadAll(body)
+	data, err := readAllOf(body)
 	if err != nil {
 		return nil, &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: err}
 	}
@@ -86,6 +86,21 @@ func strictJSONBodyDecoder(body io.Reader, h http.Header, schema *openapi3.Schem
 		}
 	}
 	return value, nil
+}
+
+// readAllOf reads r to its end, in one allocation of the right size when r
+// says its size (kin-openapi hands the decoder a *bytes.Reader; io.ReadAll
+// grows its buffer from 512 bytes).
+func readAllOf(r io.Reader) ([]byte, error) {
+	sized, ok := r.(interface{ Len() int })
+	if !ok {
+		return io.ReadAll(r)
+	}
+	data := make([]byte, sized.Len())
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
 
 // checkFieldCase refuses, in every object whose schema names its fields,
@@ -182,7 +197,11 @@ func joinPath(path, part string) string {
 
 // checkJSONBody returns a *jsonBodyError for a body the server refuses to
 // read (see above), nil otherwise. Syntax errors are left to the decoder
-// that follows, which words them.
+// that follows, which words them. Like json.Decoder.Token, which did this
+// before (and allocated for every token, most of the check's cost), it
+// reads a stream of values and reports the first problem in reading order;
+// checkJSONBodyByTokens in the tests is that reading, and the fuzz target
+// FuzzCheckJSONBody holds the two to the same answers.
 func checkJSONBody(data []byte) error {
 	if !utf8.Valid(data) {
 		return &jsonBodyError{reason: "is not valid UTF-8"}
@@ -190,79 +209,332 @@ func checkJSONBody(data []byte) error {
 	if esc, ok := loneSurrogate(data); ok {
 		return &jsonBodyError{reason: "is not valid UTF-8: " + esc + " is half of a UTF-16 surrogate pair"}
 	}
-	type frame struct {
-		object    bool
-		expectKey bool
-		keys      map[string]bool
-		path      string
-		key       string // the member being read (objects)
-		index     int    // the element being read (arrays)
-	}
-	var stack []*frame
-	// where is the path of the value being read.
-	where := func() string {
-		if len(stack) == 0 {
-			return ""
+	s := jsonChecker{data: data}
+	return s.check()
+}
+
+// jsonChecker walks JSON bytes without building values, keeping the open
+// containers on an explicit stack (bodies may nest maxJSONDepth deep).
+type jsonChecker struct {
+	data  []byte
+	pos   int
+	stack []jsonFrame
+}
+
+// jsonFrame is an open object or array.
+type jsonFrame struct {
+	object bool
+	key    []byte   // the member being read (objects), unescaped
+	index  int      // the element being read (arrays)
+	keys   [][]byte // the object's member names so far…
+	keySet map[string]bool
+}
+
+// keysBeforeSet is how many member names an object keeps in a slice before
+// it needs a map (a slice is cheaper for the usual few; a map keeps a
+// hostile object of many members linear).
+const keysBeforeSet = 16
+
+// errSyntax stops the walk at a syntax error, which checkJSONBody leaves
+// to the decoder.
+var errSyntax = errors.New("syntax")
+
+func (s *jsonChecker) check() error {
+	for {
+		s.skipSpace()
+		if s.pos == len(s.data) {
+			return nil
 		}
-		top := stack[len(stack)-1]
-		if !top.object {
-			return joinPath(top.path, strconv.Itoa(top.index))
+		if err := s.value(); err != nil {
+			if err == errSyntax {
+				return nil
+			}
+			return err
 		}
-		return joinPath(top.path, top.key)
 	}
-	valueDone := func() {
-		if len(stack) == 0 {
+}
+
+// value reads one value, containers included, leaving pos after it.
+func (s *jsonChecker) value() error {
+	base := len(s.stack)
+	for {
+		if err := s.scalarOrOpen(); err != nil {
+			return err
+		}
+		// Close containers and step over separators until the next value
+		// begins or the value that began at base is complete.
+		for len(s.stack) > base {
+			top := &s.stack[len(s.stack)-1]
+			s.skipSpace()
+			if s.pos == len(s.data) {
+				return errSyntax
+			}
+			c := s.data[s.pos]
+			s.pos++
+			switch {
+			case top.object && c == '}', !top.object && c == ']':
+				s.stack = s.stack[:len(s.stack)-1]
+				continue
+			case c != ',':
+				return errSyntax
+			}
+			if !top.object {
+				top.index++
+				break
+			}
+			if err := s.memberName(top); err != nil {
+				return err
+			}
+			break
+		}
+		if len(s.stack) == base {
+			return nil
+		}
+	}
+}
+
+// scalarOrOpen reads a scalar, or opens a container and reads up to its
+// first value (an empty one is opened and closed).
+func (s *jsonChecker) scalarOrOpen() error {
+	for {
+		s.skipSpace()
+		if s.pos == len(s.data) {
+			return errSyntax
+		}
+		switch c := s.data[s.pos]; c {
+		case '{', '[':
+			if len(s.stack) >= maxJSONDepth {
+				return &jsonBodyError{reason: fmt.Sprintf("is nested more than %d levels deep", maxJSONDepth)}
+			}
+			s.pos++
+			s.push(c == '{')
+			top := &s.stack[len(s.stack)-1]
+			s.skipSpace()
+			if s.pos == len(s.data) {
+				return errSyntax
+			}
+			if end := s.data[s.pos]; end == '}' && top.object || end == ']' && !top.object {
+				s.pos++
+				s.stack = s.stack[:len(s.stack)-1]
+				return nil
+			}
+			if top.object {
+				if err := s.memberName(top); err != nil {
+					return err
+				}
+			}
+			continue // the container's first value
+		case '"':
+			if _, _, ok := s.str(); !ok {
+				return errSyntax
+			}
+			return nil
+		case 't':
+			return s.literal("true")
+		case 'f':
+			return s.literal("false")
+		case 'n':
+			return s.literal("null")
+		default:
+			return s.number()
+		}
+	}
+}
+
+// push opens a container, reusing the frame (and its name slice) left
+// from an earlier one at that depth.
+func (s *jsonChecker) push(object bool) {
+	if len(s.stack) < cap(s.stack) {
+		s.stack = s.stack[:len(s.stack)+1]
+		f := &s.stack[len(s.stack)-1]
+		*f = jsonFrame{object: object, keys: f.keys[:0]}
+		return
+	}
+	s.stack = append(s.stack, jsonFrame{object: object})
+}
+
+// memberName reads `"name" :` of the object on top, refusing a name it has
+// already seen.
+func (s *jsonChecker) memberName(top *jsonFrame) error {
+	s.skipSpace()
+	if s.pos == len(s.data) || s.data[s.pos] != '"' {
+		return errSyntax
+	}
+	raw, escaped, ok := s.str()
+	if !ok {
+		return errSyntax
+	}
+	name := raw[1 : len(raw)-1] // the body's own bytes: no copy
+	if escaped {
+		var unescaped string
+		if err := json.Unmarshal(raw, &unescaped); err != nil {
+			return errSyntax
+		}
+		name = []byte(unescaped)
+	}
+	top.key = name
+	if top.hasKey(name) {
+		return &jsonBodyError{field: s.where(), reason: "appears twice in the same object"}
+	}
+	top.addKey(name)
+	s.skipSpace()
+	if s.pos == len(s.data) || s.data[s.pos] != ':' {
+		return errSyntax
+	}
+	s.pos++
+	return nil
+}
+
+func (f *jsonFrame) hasKey(name []byte) bool {
+	if f.keySet != nil {
+		return f.keySet[string(name)]
+	}
+	for _, k := range f.keys {
+		if bytes.Equal(k, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *jsonFrame) addKey(name []byte) {
+	if f.keySet == nil && len(f.keys) < keysBeforeSet {
+		f.keys = append(f.keys, name)
+		return
+	}
+	if f.keySet == nil {
+		f.keySet = make(map[string]bool, 2*keysBeforeSet)
+		for _, k := range f.keys {
+			f.keySet[string(k)] = true
+		}
+	}
+	f.keySet[string(name)] = true
+}
+
+// where is the dotted path of the value being read.
+func (s *jsonChecker) where() string {
+	path := ""
+	for i := range s.stack {
+		f := &s.stack[i]
+		if f.object {
+			path = joinPath(path, string(f.key))
+		} else {
+			path = joinPath(path, strconv.Itoa(f.index))
+		}
+	}
+	return path
+}
+
+func (s *jsonChecker) skipSpace() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
 			return
 		}
-		top := stack[len(stack)-1]
-		if top.object {
-			top.expectKey = true
-		} else {
-			top.index++
-		}
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil // io.EOF, or a syntax error the decoder words
-		}
-		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
-			top := stack[n-1]
-			key, ok := tok.(string)
-			if !ok { // the object's closing brace
-				stack = stack[:n-1]
-				valueDone()
-				continue
+}
+
+// str reads a string at pos (its opening quote), returning it quotes and
+// all, and whether it has escapes.
+func (s *jsonChecker) str() (raw []byte, escaped, ok bool) {
+	start := s.pos
+	i := s.pos + 1
+	for i < len(s.data) {
+		c := s.data[i]
+		switch {
+		case c == '"':
+			s.pos = i + 1
+			return s.data[start:s.pos], escaped, true
+		case c < 0x20:
+			return nil, false, false
+		case c == '\\':
+			escaped = true
+			if i+1 >= len(s.data) {
+				return nil, false, false
 			}
-			if top.keys[key] {
-				top.key = key
-				return &jsonBodyError{field: where(), reason: "appears twice in the same object"}
-			}
-			top.keys[key] = true
-			top.key, top.expectKey = key, false
-			continue
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				if len(stack) >= maxJSONDepth {
-					return &jsonBodyError{reason: fmt.Sprintf("is nested more than %d levels deep", maxJSONDepth)}
+			switch s.data[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(s.data) {
+					return nil, false, false
 				}
-				stack = append(stack, &frame{object: t == '{', expectKey: t == '{', keys: map[string]bool{}, path: where()})
-				continue
-			default: // an array's closing bracket
-				stack = stack[:len(stack)-1]
+				for _, h := range s.data[i+2 : i+6] {
+					if !isHex(h) {
+						return nil, false, false
+					}
+				}
+				i += 6
+			default:
+				return nil, false, false
 			}
-		case json.Number:
-			if _, err := t.Float64(); err != nil {
-				return &jsonBodyError{field: where(), reason: "is a number out of range: " + shorten(t.String(), 40)}
-			}
+		default:
+			i++
 		}
-		valueDone()
 	}
+	return nil, false, false
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func (s *jsonChecker) literal(word string) error {
+	if !bytes.HasPrefix(s.data[s.pos:], []byte(word)) {
+		return errSyntax
+	}
+	s.pos += len(word)
+	return nil
+}
+
+// number reads -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? and refuses
+// one beyond float64.
+func (s *jsonChecker) number() error {
+	d, i := s.data, s.pos
+	digits := func() bool {
+		from := i
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+		return i > from
+	}
+	if i < len(d) && d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case !digits():
+		return errSyntax
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if !digits() {
+			return errSyntax
+		}
+	}
+	exponent := i < len(d) && (d[i] == 'e' || d[i] == 'E')
+	if exponent {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return errSyntax
+		}
+	}
+	start := s.pos
+	s.pos = i
+	if !exponent && i-start < 300 {
+		return nil // below 1e300: no need to parse it
+	}
+	text := string(d[start:i])
+	if _, err := strconv.ParseFloat(text, 64); err != nil {
+		return &jsonBodyError{field: s.where(), reason: "is a number out of range: " + shorten(text, 40)}
+	}
+	return nil
 }
 
 // loneSurrogate finds a \uXXXX escape of half a surrogate pair without its

@@ -93,7 +93,7 @@ func readBody(a *api, w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, true
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := readBodyOf(r, http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -115,4 +115,19 @@ func readBody(a *api, w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return body, true
+}
+
+// readBodyOf reads a body of a declared length (net/http holds the client
+// to it) in one allocation of that size; others as io.ReadAll does, growing
+// with what arrives (so a large declared length costs nothing until sent).
+func readBodyOf(r *http.Request, body io.Reader) ([]byte, error) {
+	const sizedUpTo = 64 << 10
+	if r.ContentLength <= 0 || r.ContentLength > sizedUpTo {
+		return io.ReadAll(body)
+	}
+	data := make([]byte, r.ContentLength)
+	if _, err := io.ReadFull(body, data); err != nil {
+		return nil, err
+	}
+	return data, nil
 }

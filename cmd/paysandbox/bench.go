@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/paysandbox/paysandbox/bench"
+	"github.com/paysandbox/paysandbox/medusa"
+	"github.com/paysandbox/paysandbox/sqlitedb"
 )
 
 // runBench is `paysandbox bench`: it starts this binary as a server on a
@@ -33,6 +35,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	prefillN := fs.Int("prefill", 0, "first add this many Medusa orders to the database (every tenth through its whole lifecycle); with --db they stay for the next run")
 	cpuProfile := fs.String("cpuprofile", "", "the started server writes a pprof CPU profile here")
 	memProfile := fs.String("memprofile", "", "the started server writes a pprof allocation profile here")
+	genProfile := fs.String("genprofile", "", "the generator (this process) writes a pprof CPU profile of driving the flows here")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,13 +65,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				return err
 			}
 		}
+		if db != "" {
+			n, err := countOrders(ctx, db)
+			if err != nil {
+				return err
+			}
+			rep.PriorOrder = n
+		}
 		srv, err := startServerProcess(ctx, db, profileFlags(*cpuProfile, *memProfile)...)
 		if err != nil {
 			return err
 		}
 		defer srv.stop()
 		target, rep.StartupMs = srv.url, srv.startup.Seconds()*1000
-		res, err := bench.Run(ctx, bench.Config{BaseURL: target, Duration: *duration, Conns: *conns, Flows: flows})
+		res, err := runFlows(ctx, bench.Config{BaseURL: target, Duration: *duration, Conns: *conns, Flows: flows}, *genProfile)
 		if err != nil {
 			return err
 		}
@@ -76,7 +86,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		rep.PeakRSS = srv.peakRSS()
 		rep.DBSize, rep.WALSize = fileSize(srv.db), fileSize(srv.db+"-wal")
 	} else {
-		res, err := bench.Run(ctx, bench.Config{BaseURL: target, Duration: *duration, Conns: *conns, Flows: flows})
+		res, err := runFlows(ctx, bench.Config{BaseURL: target, Duration: *duration, Conns: *conns, Flows: flows}, *genProfile)
 		if err != nil {
 			return err
 		}
@@ -92,6 +102,39 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New("the run had errors or unverified lifecycles")
 	}
 	return nil
+}
+
+// countOrders is how many Medusa orders the demo platform (the bench's and
+// prefill's) has in the database at path; 0 when there is no file yet.
+func countOrders(ctx context.Context, path string) (int, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	db, err := sqlitedb.Open(ctx, path)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	_, n, err := db.ListOrders(ctx, medusa.DefaultPlatformID, 0, 1)
+	return n, err
+}
+
+// runFlows drives the flows, with the generator's own CPU profile when
+// profile names a file: on a machine the generator shares with the server,
+// its cost is the other half of every figure.
+func runFlows(ctx context.Context, cfg bench.Config, profile string) (bench.Result, error) {
+	if profile == "" {
+		return bench.Run(ctx, cfg)
+	}
+	stop, err := startProfiles(profile, "")
+	if err != nil {
+		return bench.Result{}, err
+	}
+	res, err := bench.Run(ctx, cfg)
+	if perr := stop(); err == nil && perr != nil {
+		err = perr
+	}
+	return res, err
 }
 
 var benchFlows = map[string]bench.Flow{"medusa": bench.Medusa, "cryptomus": bench.Cryptomus, "paymentcommit": bench.PaymentCommit}

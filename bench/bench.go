@@ -8,13 +8,13 @@ package bench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -67,7 +67,7 @@ type Request struct {
 }
 
 // Do sends r, records its latency under r.Op, and fails when the status is
-// not r.Want.
+// not r.Want. Its failures are counted in the report as they happen.
 func (c *Client) Do(r Request) ([]byte, error) {
 	req, err := http.NewRequest(r.Method, c.base+r.Path, bytes.NewReader(r.Body))
 	if err != nil {
@@ -82,10 +82,7 @@ func (c *Client) Do(r Request) ([]byte, error) {
 	start := time.Now()
 	res, err := c.http.Do(req)
 	if err != nil {
-		if c.shard != nil {
-			c.shard.fail(r.Op, "transport error")
-		}
-		return nil, fmt.Errorf("%s: %w", r.Op, err)
+		return nil, c.failed(&Failure{Op: r.Op, Reason: "transport error", Detail: err.Error()})
 	}
 	body, err := io.ReadAll(res.Body)
 	res.Body.Close()
@@ -93,15 +90,48 @@ func (c *Client) Do(r Request) ([]byte, error) {
 		c.shard.add(r.Op, r.Mutating, time.Since(start))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", r.Op, err)
+		return nil, c.failed(&Failure{Op: r.Op, Reason: "answer not read", Detail: err.Error()})
 	}
 	if res.StatusCode != r.Want {
-		if c.shard != nil {
-			c.shard.fail(r.Op, fmt.Sprintf("status %d, want %d", res.StatusCode, r.Want))
-		}
-		return body, fmt.Errorf("%s: status %d, want %d: %.300s", r.Op, res.StatusCode, r.Want, body)
+		return body, c.failed(&Failure{Op: r.Op, Reason: fmt.Sprintf("status %d, want %d", res.StatusCode, r.Want), Detail: string(body)})
 	}
 	return body, nil
+}
+
+// Failure is why a lifecycle stopped: the operation, a reason the same for
+// every failure of its kind (the report counts by it), and the detail.
+type Failure struct {
+	Op, Reason, Detail string
+	counted            bool
+}
+
+func (f *Failure) Error() string {
+	return fmt.Sprintf("%s: %s: %.300s", f.Op, f.Reason, f.Detail)
+}
+
+// BadAnswer is a Failure for an answer of the documented status that the
+// flow cannot go on with (an ErrorCode, a missing id).
+func BadAnswer(op, reason string, body []byte) *Failure {
+	return &Failure{Op: op, Reason: reason, Detail: string(body)}
+}
+
+// failed counts f in c's shard (verification clients have none) once.
+func (c *Client) failed(f *Failure) *Failure {
+	if c.shard != nil && !f.counted {
+		c.shard.fail(f.Op, f.Reason, f.Detail)
+		f.counted = true
+	}
+	return f
+}
+
+// countFailure counts a lifecycle's failure that Do has not counted: a bad
+// answer the flow found, or anything else under the flow's name.
+func (c *Client) countFailure(flow string, err error) {
+	var f *Failure
+	if !errors.As(err, &f) {
+		f = &Failure{Op: flow, Reason: "lifecycle failed", Detail: err.Error()}
+	}
+	c.failed(f)
 }
 
 func newHTTPClient(conns int) *http.Client {
@@ -119,12 +149,14 @@ func newHTTPClient(conns int) *http.Client {
 
 // Result is what a run measured.
 type Result struct {
-	Elapsed    time.Duration
-	Ops        []OpReport
-	Requests   int
-	Mutating   int
-	Errors     map[string]int
-	Lifecycles map[string]int
+	Elapsed  time.Duration
+	Ops      []OpReport
+	Requests int
+	Mutating int
+	Errors   map[string]int // "operation: reason" → how many
+	// ErrorSamples has the first failure's detail for each Errors key.
+	ErrorSamples map[string]string
+	Lifecycles   map[string]int
 	// Unverified lists lifecycles whose acknowledged state was not found.
 	Unverified []string
 	Verified   int
@@ -162,7 +194,6 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	var (
 		mu       sync.Mutex
 		finished []done
-		failures atomic.Int64
 	)
 	deadline := time.Now().Add(cfg.Duration)
 	start := time.Now()
@@ -180,7 +211,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				f := flows[i%len(flows)]
 				id, err := f.Run(c)
 				if err != nil {
-					failures.Add(1)
+					c.countFailure(f.Name, err)
 					continue
 				}
 				mine = append(mine, done{f.Name, id})
@@ -192,7 +223,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}(w)
 	}
 	wg.Wait()
-	res := Result{Elapsed: time.Since(start), Errors: rec.errs, Lifecycles: map[string]int{}}
+	res := Result{Elapsed: time.Since(start), Errors: rec.errs, ErrorSamples: rec.samples, Lifecycles: map[string]int{}}
 	names := make([]string, 0, len(rec.ops))
 	for name := range rec.ops {
 		names = append(names, name)

@@ -16,13 +16,17 @@ import (
 // error of that operation, a lifecycle that fails midway is not verified
 // (it never finished), and one whose Verify fails is listed as missing.
 func TestRunCountsWhatWentWrong(t *testing.T) {
-	var calls atomic.Int64
+	var calls, reads, lifecycles atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/flaky" && calls.Add(1)%4 == 0 {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
-		w.WriteHeader(http.StatusOK)
+		if r.URL.Path == "/read" && reads.Add(1)%5 == 0 {
+			_, _ = w.Write([]byte(`{"ErrorCode":7}`)) // a documented status the flow cannot use
+			return
+		}
+		_, _ = w.Write([]byte(`{"ErrorCode":0}`))
 	}))
 	defer srv.Close()
 	var finished atomic.Int64
@@ -33,8 +37,15 @@ func TestRunCountsWhatWentWrong(t *testing.T) {
 			if _, err := c.Do(Request{Op: "demo step", Mutating: true, Method: "POST", Path: "/flaky", Want: 200}); err != nil {
 				return "", err
 			}
-			if _, err := c.Do(Request{Op: "demo read", Method: "GET", Path: "/read", Want: 200}); err != nil {
+			raw, err := c.Do(Request{Op: "demo read", Method: "GET", Path: "/read", Want: 200})
+			if err != nil {
 				return "", err
+			}
+			if string(raw) != `{"ErrorCode":0}` {
+				return "", BadAnswer("demo read", "ErrorCode 7", raw)
+			}
+			if lifecycles.Add(1)%6 == 0 {
+				return "", errors.New("something else") // counted under the flow's name
 			}
 			finished.Add(1)
 			return id, nil
@@ -50,9 +61,20 @@ func TestRunCountsWhatWentWrong(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	failed := res.Errors["demo step: status 503, want 200"]
-	if failed == 0 || res.ErrorCount() != failed {
-		t.Errorf("errors %v, want only 503s of demo step", res.Errors)
+	for _, key := range []string{"demo step: status 503, want 200", "demo read: ErrorCode 7", "demo: lifecycle failed"} {
+		if res.Errors[key] == 0 {
+			t.Errorf("no %q among the errors %v", key, res.Errors)
+		}
+	}
+	if len(res.Errors) != 3 {
+		t.Errorf("errors %v, want only those three kinds", res.Errors)
+	}
+	if got, want := res.ErrorSamples["demo read: ErrorCode 7"], `{"ErrorCode":7}`; got != want {
+		t.Errorf("sample %q, want %q", got, want)
+	}
+	// Every lifecycle either finished or failed, and each failure counted once.
+	if started := res.ErrorCount() + res.Lifecycles["demo"]; int64(started) != calls.Load() {
+		t.Errorf("%d errors + %d lifecycles, %d started", res.ErrorCount(), res.Lifecycles["demo"], calls.Load())
 	}
 	if got := int64(res.Lifecycles["demo"]); got != finished.Load() {
 		t.Errorf("%d lifecycles counted, %d finished", got, finished.Load())
@@ -65,21 +87,21 @@ func TestRunCountsWhatWentWrong(t *testing.T) {
 			t.Errorf("unverified entry %q", u)
 		}
 	}
-	var steps, reads int
+	var steps, readOps int
 	for _, op := range res.Ops {
 		switch op.Name {
 		case "demo step":
 			steps = op.Count
 		case "demo read":
-			reads = op.Count
+			readOps = op.Count
 		}
 	}
-	if res.Mutating != steps || res.Requests != steps+reads || reads != int(finished.Load()) {
-		t.Errorf("requests %d, state-changing %d; ops: %d steps, %d reads", res.Requests, res.Mutating, steps, reads)
+	if res.Mutating != steps || res.Requests != steps+readOps || int64(steps) != calls.Load() || int64(readOps) != reads.Load() {
+		t.Errorf("requests %d, state-changing %d; ops: %d steps, %d reads", res.Requests, res.Mutating, steps, readOps)
 	}
 	var out bytes.Buffer
 	Report{Server: res, Baseline: res, Conns: 2}.Write(&out)
-	for _, want := range []string{"  demo step: status 503, want 200 ×", " missing or unbalanced\n  demo "} {
+	for _, want := range []string{"  demo step: status 503, want 200 ×", ` (the first: "busy\n")`, "  demo read: ErrorCode 7 ×", " missing or unbalanced\n  demo "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

@@ -37,7 +37,7 @@ var Cryptomus = Flow{
 			} `json:"result"`
 		}
 		if err := json.Unmarshal(raw, &inv); err != nil || inv.Result.UUID == "" {
-			return "", fmt.Errorf("createInvoice answered %.200s", raw)
+			return "", BadAnswer("cryptomus createInvoice", "no result.uuid in the answer", raw)
 		}
 		uuid := inv.Result.UUID
 		if _, err := c.Do(Request{Op: "cryptomus control paid", Mutating: true, Method: "POST", Path: "/sandbox/v1/cryptomus/invoices/" + uuid + "/status",

@@ -18,7 +18,7 @@ var PaymentCommit = Flow{
 		if err != nil {
 			return "", err
 		}
-		id, err := commitResult(raw, "PaymentId")
+		id, err := commitResult("lcmanager paymentCommit (payment)", raw, "PaymentId")
 		if err != nil {
 			return "", err
 		}
@@ -30,7 +30,7 @@ var PaymentCommit = Flow{
 		if err != nil {
 			return "", err
 		}
-		if _, err := commitResult(raw, "RefundId"); err != nil {
+		if _, err := commitResult("lcmanager paymentCommit (refund)", raw, "RefundId"); err != nil {
 			return "", err
 		}
 		return id, nil
@@ -58,17 +58,17 @@ var PaymentCommit = Flow{
 }
 
 // commitResult reads PaymentCommit's answer: ErrorCode 0 and the id field.
-func commitResult(raw []byte, field string) (string, error) {
+func commitResult(op string, raw []byte, field string) (string, error) {
 	var r map[string]any
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return "", err
+		return "", BadAnswer(op, "answer is not JSON", raw)
 	}
 	if code, _ := r["ErrorCode"].(float64); code != 0 {
-		return "", fmt.Errorf("PaymentCommit answered ErrorCode %v: %v", r["ErrorCode"], r["Message"])
+		return "", BadAnswer(op, fmt.Sprintf("ErrorCode %v", r["ErrorCode"]), raw)
 	}
 	id, _ := r[field].(string)
 	if id == "" {
-		return "", fmt.Errorf("PaymentCommit answered no %s: %.200s", field, raw)
+		return "", BadAnswer(op, "no "+field+" in the answer", raw)
 	}
 	return id, nil
 }

@@ -46,8 +46,13 @@ func (r Report) Write(w io.Writer) {
 	fmt.Fprintf(w, "\nlifecycles: %s\n", strings.Join(flows, ", "))
 	fmt.Fprintf(w, "requests: %d (%.0f/s), state-changing: %d (%.0f/s)\n", s.Requests, s.RequestsPerSecond(), s.Mutating, s.MutatingPerSecond())
 	fmt.Fprintf(w, "errors: %d\n", s.ErrorCount())
-	for k, n := range s.Errors {
-		fmt.Fprintf(w, "  %s ×%d\n", k, n)
+	keys := make([]string, 0, len(s.Errors))
+	for k := range s.Errors {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %s ×%d (the first: %.200q)\n", k, s.Errors[k], s.ErrorSamples[k])
 	}
 	fmt.Fprintf(w, "verified after the run: %d lifecycles, %d missing or unbalanced\n", s.Verified, len(s.Unverified))
 	for i, u := range s.Unverified {

@@ -11,9 +11,10 @@ import (
 // ten thousand requests a second is a few MB, and exact percentiles beat
 // histogram buckets for a report people compare across commits.
 type recorder struct {
-	mu   sync.Mutex
-	ops  map[string]*opStats
-	errs map[string]int // "op: reason" → count
+	mu      sync.Mutex
+	ops     map[string]*opStats
+	errs    map[string]int    // "op: reason" → count
+	samples map[string]string // "op: reason" → the first one's detail
 }
 
 type opStats struct {
@@ -22,17 +23,20 @@ type opStats struct {
 }
 
 func newRecorder() *recorder {
-	return &recorder{ops: map[string]*opStats{}, errs: map[string]int{}}
+	return &recorder{ops: map[string]*opStats{}, errs: map[string]int{}, samples: map[string]string{}}
 }
 
 // shard is one worker's private recorder, merged at the end, so workers
 // never contend on a lock while the clock runs.
 type shard struct {
-	ops  map[string]*opStats
-	errs map[string]int
+	ops     map[string]*opStats
+	errs    map[string]int
+	samples map[string]string
 }
 
-func newShard() *shard { return &shard{ops: map[string]*opStats{}, errs: map[string]int{}} }
+func newShard() *shard {
+	return &shard{ops: map[string]*opStats{}, errs: map[string]int{}, samples: map[string]string{}}
+}
 
 func (s *shard) add(op string, mutating bool, d time.Duration) {
 	st := s.ops[op]
@@ -43,7 +47,15 @@ func (s *shard) add(op string, mutating bool, d time.Duration) {
 	st.latencies = append(st.latencies, d)
 }
 
-func (s *shard) fail(op, reason string) { s.errs[op+": "+reason]++ }
+// fail counts a failure of op by its reason (the same for every failure of
+// its kind), keeping the first one's detail as the report's example.
+func (s *shard) fail(op, reason, detail string) {
+	key := op + ": " + reason
+	if s.errs[key] == 0 {
+		s.samples[key] = detail
+	}
+	s.errs[key]++
+}
 
 func (r *recorder) merge(s *shard) {
 	r.mu.Lock()
@@ -57,6 +69,9 @@ func (r *recorder) merge(s *shard) {
 		dst.latencies = append(dst.latencies, st.latencies...)
 	}
 	for k, n := range s.errs {
+		if r.errs[k] == 0 {
+			r.samples[k] = s.samples[k]
+		}
 		r.errs[k] += n
 	}
 }

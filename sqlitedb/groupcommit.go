@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -106,6 +107,13 @@ func (d *DB) runWriter() {
 		case <-d.closed:
 			return
 		}
+		// Yield once before taking the rest. The first write wakes the
+		// writer at once, usually alone; on a busy machine the yield lets
+		// the handlers that are about to write run up to their writeTx,
+		// so one BEGIN and COMMIT serve about three writes instead of 1.3
+		// (bench: +7–10% throughput and a lower p99; more yields were
+		// slower). On an idle machine it costs a trip through the scheduler.
+		runtime.Gosched()
 	fill: // take what is already waiting, without waiting for more
 		for len(batch) < maxBatch {
 			select {

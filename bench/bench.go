@@ -67,7 +67,7 @@ type Request struct {
 }
 
 // Do sends r, records its latency under r.Op, and fails when the status is
-// not r.Want. Its failures are counted in the report as they happen.
+// not r.Want; its failures are *Failure.
 func (c *Client) Do(r Request) ([]byte, error) {
 	req, err := http.NewRequest(r.Method, c.base+r.Path, bytes.NewReader(r.Body))
 	if err != nil {
@@ -82,7 +82,7 @@ func (c *Client) Do(r Request) ([]byte, error) {
 	start := time.Now()
 	res, err := c.http.Do(req)
 	if err != nil {
-		return nil, c.failed(&Failure{Op: r.Op, Reason: "transport error", Detail: err.Error()})
+		return nil, &Failure{Op: r.Op, Reason: "transport error", Detail: err.Error()}
 	}
 	body, err := io.ReadAll(res.Body)
 	res.Body.Close()
@@ -90,10 +90,10 @@ func (c *Client) Do(r Request) ([]byte, error) {
 		c.shard.add(r.Op, r.Mutating, time.Since(start))
 	}
 	if err != nil {
-		return nil, c.failed(&Failure{Op: r.Op, Reason: "answer not read", Detail: err.Error()})
+		return nil, &Failure{Op: r.Op, Reason: "answer not read", Detail: err.Error()}
 	}
 	if res.StatusCode != r.Want {
-		return body, c.failed(&Failure{Op: r.Op, Reason: fmt.Sprintf("status %d, want %d", res.StatusCode, r.Want), Detail: string(body)})
+		return body, &Failure{Op: r.Op, Reason: fmt.Sprintf("status %d, want %d", res.StatusCode, r.Want), Detail: string(body)}
 	}
 	return body, nil
 }
@@ -102,7 +102,6 @@ func (c *Client) Do(r Request) ([]byte, error) {
 // every failure of its kind (the report counts by it), and the detail.
 type Failure struct {
 	Op, Reason, Detail string
-	counted            bool
 }
 
 func (f *Failure) Error() string {
@@ -115,23 +114,15 @@ func BadAnswer(op, reason string, body []byte) *Failure {
 	return &Failure{Op: op, Reason: reason, Detail: string(body)}
 }
 
-// failed counts f in c's shard (verification clients have none) once.
-func (c *Client) failed(f *Failure) *Failure {
-	if c.shard != nil && !f.counted {
-		c.shard.fail(f.Op, f.Reason, f.Detail)
-		f.counted = true
-	}
-	return f
-}
-
-// countFailure counts a lifecycle's failure that Do has not counted: a bad
-// answer the flow found, or anything else under the flow's name.
+// countFailure counts the failure that stopped a lifecycle (a lifecycle
+// stops at its first, so each is counted once): by its operation and
+// reason, or, for anything but a Failure, under the flow's name.
 func (c *Client) countFailure(flow string, err error) {
 	var f *Failure
 	if !errors.As(err, &f) {
 		f = &Failure{Op: flow, Reason: "lifecycle failed", Detail: err.Error()}
 	}
-	c.failed(f)
+	c.shard.fail(f.Op, f.Reason, f.Detail)
 }
 
 func newHTTPClient(conns int) *http.Client {

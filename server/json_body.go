@@ -69,7 +69,11 @@ func init() {
 // strictJSONBodyDecoder is kin-openapi's JSON body decoder between
 // checkJSONBody and checkFieldCase.
 func strictJSONBodyDecoder(body io.Reader, h http.Header, schema *openapi3.SchemaRef, enc openapi3filter.EncodingFn) (any, error) {
-	data, err := readAllOf(body)
+	size := int64(-1)
+	if sized, ok := body.(interface{ Len() int }); ok { // kin-openapi hands over a *bytes.Reader
+		size = int64(sized.Len())
+	}
+	data, err := readAllSized(body, size)
 	if err != nil {
 		return nil, &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: err}
 	}
@@ -86,21 +90,6 @@ func strictJSONBodyDecoder(body io.Reader, h http.Header, schema *openapi3.Schem
 		}
 	}
 	return value, nil
-}
-
-// readAllOf reads r to its end, in one allocation of the right size when r
-// says its size (kin-openapi hands the decoder a *bytes.Reader; io.ReadAll
-// grows its buffer from 512 bytes).
-func readAllOf(r io.Reader) ([]byte, error) {
-	sized, ok := r.(interface{ Len() int })
-	if !ok {
-		return io.ReadAll(r)
-	}
-	data := make([]byte, sized.Len())
-	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, err
-	}
-	return data, nil
 }
 
 // checkFieldCase refuses, in every object whose schema names its fields,
@@ -271,21 +260,21 @@ func (s *jsonChecker) value() error {
 			}
 			c := s.data[s.pos]
 			s.pos++
-			switch {
-			case top.object && c == '}', !top.object && c == ']':
+			if top.object && c == '}' || !top.object && c == ']' {
 				s.stack = s.stack[:len(s.stack)-1]
 				continue
-			case c != ',':
+			}
+			if c != ',' {
 				return errSyntax
 			}
-			if !top.object {
+			if top.object {
+				if err := s.memberName(top); err != nil {
+					return err
+				}
+			} else {
 				top.index++
-				break
 			}
-			if err := s.memberName(top); err != nil {
-				return err
-			}
-			break
+			break // on to the next member or element
 		}
 		if len(s.stack) == base {
 			return nil

@@ -93,7 +93,7 @@ func readBody(a *api, w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, true
 	}
-	body, err := readBodyOf(r, http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := readAllSized(http.MaxBytesReader(w, r.Body, MaxBodyBytes), r.ContentLength) // net/http holds the client to it
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -117,16 +117,17 @@ func readBody(a *api, w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	return body, true
 }
 
-// readBodyOf reads a body of a declared length (net/http holds the client
-// to it) in one allocation of that size; others as io.ReadAll does, growing
-// with what arrives (so a large declared length costs nothing until sent).
-func readBodyOf(r *http.Request, body io.Reader) ([]byte, error) {
+// readAllSized reads r to its end. When its size is known and small, that
+// is one allocation of exactly the size (io.ReadAll grows its buffer from
+// 512 bytes); otherwise the buffer grows with what arrives, so a large
+// declared length costs nothing until it is sent.
+func readAllSized(r io.Reader, size int64) ([]byte, error) {
 	const sizedUpTo = 64 << 10
-	if r.ContentLength <= 0 || r.ContentLength > sizedUpTo {
-		return io.ReadAll(body)
+	if size <= 0 || size > sizedUpTo {
+		return io.ReadAll(r)
 	}
-	data := make([]byte, r.ContentLength)
-	if _, err := io.ReadFull(body, data); err != nil {
+	data := make([]byte, size)
+	if _, err := io.ReadFull(r, data); err != nil {
 		return nil, err
 	}
 	return data, nil

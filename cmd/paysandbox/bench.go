@@ -50,6 +50,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	rep := bench.Report{Conns: *conns}
 	target := *baseURL
+	var started *serverProcess // nil when driving --base-url
 	if target == "" {
 		db := *dbPath
 		if db == "" && *prefillN > 0 {
@@ -78,19 +79,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer srv.stop()
 		target, rep.StartupMs = srv.url, srv.startup.Seconds()*1000
-		res, err := runFlows(ctx, bench.Config{BaseURL: target, Duration: *duration, Conns: *conns, Flows: flows}, *genProfile)
-		if err != nil {
-			return err
-		}
-		rep.Server = res
-		rep.PeakRSS = srv.peakRSS()
-		rep.DBSize, rep.WALSize = fileSize(srv.db), fileSize(srv.db+"-wal")
-	} else {
-		res, err := runFlows(ctx, bench.Config{BaseURL: target, Duration: *duration, Conns: *conns, Flows: flows}, *genProfile)
-		if err != nil {
-			return err
-		}
-		rep.Server = res
+		started = srv
+	}
+	res, err := runFlows(ctx, bench.Config{BaseURL: target, Duration: *duration, Conns: *conns, Flows: flows}, *genProfile)
+	if err != nil {
+		return err
+	}
+	rep.Server = res
+	if started != nil { // measured after the run, while the server still runs
+		rep.PeakRSS = started.peakRSS()
+		rep.DBSize, rep.WALSize = fileSize(started.db), fileSize(started.db+"-wal")
 	}
 	base, err := bench.Baseline(ctx, *conns, *duration, 180)
 	if err != nil {

@@ -146,33 +146,44 @@ func TestCreateInvoiceAndDedupe(t *testing.T) {
 	wantBusiness(t, err, MsgForbidden)
 }
 
-// hidingStore hides the first lookup by order_id, as if a racing create
-// committed between the lookup and the insert.
-type hidingStore struct {
+// countingStore counts the store calls of an invoice create.
+type countingStore struct {
 	*memStore
-	hidden bool
+	creates, lookups int
 }
 
-func (h *hidingStore) InvoiceByOrderID(ctx context.Context, merchantUUID, orderID string) (*Invoice, error) {
-	if !h.hidden {
-		h.hidden = true
-		return nil, Errorf(ENotFound, "invoice not found")
-	}
-	return h.memStore.InvoiceByOrderID(ctx, merchantUUID, orderID)
+func (c *countingStore) CreateInvoice(ctx context.Context, inv *Invoice) error {
+	c.creates++
+	return c.memStore.CreateInvoice(ctx, inv)
 }
 
-func TestCreateInvoiceLosesTheRace(t *testing.T) {
+func (c *countingStore) InvoiceByOrderID(ctx context.Context, merchantUUID, orderID string) (*Invoice, error) {
+	c.lookups++
+	return c.memStore.InvoiceByOrderID(ctx, merchantUUID, orderID)
+}
+
+// A new order_id costs one write and no read; a used one (the same request
+// again, or the loser of two racing creates) is refused by the store and
+// answered with the invoice that holds it.
+func TestCreateInvoiceWritesFirst(t *testing.T) {
 	ops, st, _ := setupOps(t)
 	ctx := context.Background()
 	m, _ := ops.Merchant(ctx, merchantA)
-	first, _, err := ops.CreateInvoice(ctx, m, invoiceReq("o-race", "5", "USDT"))
-	if err != nil {
-		t.Fatal(err)
+	counted := &countingStore{memStore: st}
+	ops.Store = counted
+	first, existed, err := ops.CreateInvoice(ctx, m, invoiceReq("o-race", "5", "USDT"))
+	if err != nil || existed {
+		t.Fatalf("first create: existed=%v err=%v", existed, err)
 	}
-	ops.Store = &hidingStore{memStore: st}
+	if counted.creates != 1 || counted.lookups != 0 {
+		t.Fatalf("first create: %d creates and %d lookups, want 1 and 0", counted.creates, counted.lookups)
+	}
 	got, existed, err := ops.CreateInvoice(ctx, m, invoiceReq("o-race", "6", "USDT"))
-	if err != nil || !existed || got.UUID != first.UUID {
+	if err != nil || !existed || got.UUID != first.UUID || !got.Amount.Equal(first.Amount) {
 		t.Fatalf("got %+v existed=%v err=%v", got, existed, err)
+	}
+	if counted.creates != 2 || counted.lookups != 1 {
+		t.Fatalf("second create: %d creates and %d lookups in all, want 2 and 1", counted.creates, counted.lookups)
 	}
 }
 

@@ -25,6 +25,10 @@ type Config struct {
 	Conns    int
 	// Flows to mix, round-robin per worker; nil runs every flow.
 	Flows []Flow
+	// LoadDone, when set, is called as soon as the load stops, before the
+	// lifecycles are verified (the caller's measurements of the load end
+	// there).
+	LoadDone func()
 }
 
 // Flow is one provider lifecycle, run again and again by each worker.
@@ -214,6 +218,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}(w)
 	}
 	wg.Wait()
+	if cfg.LoadDone != nil {
+		cfg.LoadDone()
+	}
 	res := Result{Elapsed: time.Since(start), Errors: rec.errs, ErrorSamples: rec.samples, Lifecycles: map[string]int{}}
 	names := make([]string, 0, len(rec.ops))
 	for name := range rec.ops {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Report is a whole bench run: the server under load and the baseline.
@@ -17,6 +18,9 @@ type Report struct {
 	WALSize    int64 // bytes of its WAL file (reused, not shrunk, between checkpoints)
 	StartupMs  float64
 	PriorOrder int // orders in the database before the run
+	// CPU time used during the load (not the verification): by the server
+	// (0 when it is not ours to measure) and by the load generator.
+	ServerCPU, GeneratorCPU time.Duration
 }
 
 // Ratio is the server's state-changing throughput over the baseline's.
@@ -64,6 +68,10 @@ func (r Report) Write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "baseline (bare net/http, same generator): %.0f req/s; paysandbox state-changing / baseline = %.2f\n",
 		r.Baseline.MutatingPerSecond(), r.Ratio())
+	if s.Mutating > 0 && (r.ServerCPU > 0 || r.GeneratorCPU > 0) {
+		fmt.Fprintf(w, "CPU per state-changing request during the load: server %s, load generator %s\n",
+			perRequest(r.ServerCPU, s.Mutating), perRequest(r.GeneratorCPU, s.Mutating))
+	}
 	if r.PeakRSS > 0 {
 		fmt.Fprintf(w, "server peak RSS: %.1f MB\n", float64(r.PeakRSS)/(1<<20))
 	}
@@ -73,4 +81,13 @@ func (r Report) Write(w io.Writer) {
 	if r.StartupMs > 0 {
 		fmt.Fprintf(w, "start-up to /healthz 200: %.0f ms\n", r.StartupMs)
 	}
+}
+
+// perRequest is a CPU time shared out over n requests, in µs; "-" when it
+// was not measured.
+func perRequest(cpu time.Duration, n int) string {
+	if cpu <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f µs", float64(cpu.Microseconds())/float64(n))
 }

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/paysandbox/paysandbox/bench"
@@ -81,7 +82,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		target, rep.StartupMs = srv.url, srv.startup.Seconds()*1000
 		started = srv
 	}
-	res, err := runFlows(ctx, bench.Config{BaseURL: target, Duration: *duration, Conns: *conns, Flows: flows}, *genProfile)
+	cfg := bench.Config{BaseURL: target, Duration: *duration, Conns: *conns, Flows: flows}
+	before := sampleCPU(started)
+	cfg.LoadDone = func() {
+		after := sampleCPU(started)
+		rep.ServerCPU, rep.GeneratorCPU = after.server-before.server, after.generator-before.generator
+	}
+	res, err := runFlows(ctx, cfg, *genProfile)
 	if err != nil {
 		return err
 	}
@@ -215,6 +222,43 @@ func startServerProcess(ctx context.Context, db string, extra ...string) (*serve
 	}
 	p.stop()
 	return nil, errors.New("/healthz did not answer 200 within 10s")
+}
+
+// cpuSample is the CPU time used so far by the server process (0 when it is
+// not ours, or /proc cannot tell) and by this one, the load generator.
+type cpuSample struct{ server, generator time.Duration }
+
+func sampleCPU(p *serverProcess) cpuSample {
+	var s cpuSample
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		s.generator = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	if p != nil {
+		s.server = p.cpuTime()
+	}
+	return s
+}
+
+// cpuTime reads the server's user and system time from /proc/PID/stat, in
+// clock ticks of 1/100 s (USER_HZ, 100 on Linux whatever the kernel's HZ).
+func (p *serverProcess) cpuTime() time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// "pid (comm) state ppid …": comm may hold spaces, so count from ')'.
+	_, rest, ok := strings.Cut(string(raw), ") ")
+	fields := strings.Fields(rest)
+	if !ok || len(fields) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64) // field 14
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64) // field 15
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * (time.Second / 100)
 }
 
 // peakRSS reads the server's high-water resident set (VmHWM) from /proc.

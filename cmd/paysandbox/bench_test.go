@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,6 +50,7 @@ func TestBenchReport(t *testing.T) {
 		regexp.MustCompile(`(?m)^errors: 0$`),
 		regexp.MustCompile(`(?m)^verified after the run: [1-9]\d* lifecycles, 0 missing or unbalanced$`),
 		regexp.MustCompile(`(?m)^baseline \(bare net/http, same generator\): [1-9]\d* req/s; paysandbox state-changing / baseline = \d\.\d\d$`),
+		regexp.MustCompile(`(?m)^CPU per state-changing request during the load: server [1-9]\d* µs, load generator [1-9]\d* µs$`),
 		regexp.MustCompile(`(?m)^server peak RSS: [1-9][\d.]* MB$`),
 		regexp.MustCompile(`(?m)^database size: [\d.]+ MB \(WAL file [\d.]+ MB\)$`),
 		regexp.MustCompile(`(?m)^start-up to /healthz 200: [1-9]\d* ms$`),
@@ -61,6 +63,16 @@ func TestBenchReport(t *testing.T) {
 		n, _ := strconv.Atoi(m[1])
 		if lc := lifecycleCount(report); n != lc {
 			t.Errorf("verified %d lifecycles of the %d finished", n, lc)
+		}
+	}
+	// The CPU shares must fit the machine: per request at the measured
+	// rate, the two together cannot use more than every core.
+	if m := regexp.MustCompile(`state-changing: \d+ \((\d+)/s\)[\s\S]*server (\d+) µs, load generator (\d+) µs`).FindStringSubmatch(report); m != nil {
+		rate, _ := strconv.ParseFloat(m[1], 64)
+		srv, _ := strconv.ParseFloat(m[2], 64)
+		gen, _ := strconv.ParseFloat(m[3], 64)
+		if used := rate * (srv + gen) / 1e6; used > 1.1*float64(runtime.NumCPU()) {
+			t.Errorf("the CPU shown per request adds up to %.1f cores busy, on %d", used, runtime.NumCPU())
 		}
 	}
 	for _, p := range profiles {

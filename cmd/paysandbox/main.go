@@ -124,6 +124,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logOut := newLogWriter(stderr)
 	defer logOut.Close() // last: after "shutting down" and the DB's close
 	log := newLogger(cfg.logFormat, logOut)
+	tuneGC(os.Getenv)
 	stopProfiles, err := startProfiles(cfg.cpuProfile, cfg.memProfile)
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ type control struct {
 var _ sandboxapi.StrictServerInterface = (*control)(nil)
 
 func registerControl(r *mux.Router, a *api, c *control) {
-	sub := r.NewRoute().Subrouter()
+	sub := a.subrouter(r)
 	sub.Use(a.guard)
 	strict := sandboxapi.NewStrictHandlerWithOptions(c, nil, sandboxapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  func(w http.ResponseWriter, r *http.Request, err error) { a.renderDecodeError(w, r, err) },

@@ -25,7 +25,7 @@ import (
 // newCryptomusAPI loads the Cryptomus spec with its auth, faults and
 // renderer; registerCryptomus mounts its routes.
 func newCryptomusAPI(ops *cryptomus.Operations, flt *faults) (*api, error) {
-	a, err := loadAPI("cryptomus", []string{"/v1/"}, renderCryptomus)
+	a, err := loadAPI("cryptomus", renderCryptomus)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func registerCryptomus(r *mux.Router, a *api, ops *cryptomus.Operations) {
 		}
 		h.serve(w, r, a, op)
 	}
-	sub := r.NewRoute().Subrouter()
+	sub := a.subrouter(r)
 	sub.Use(a.guard)
 	strict := cryptomusapi.NewStrictHandlerWithOptions(h, nil, cryptomusapi.StrictHTTPServerOptions{
 		// Should the generated body types refuse what kin-openapi

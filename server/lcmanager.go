@@ -51,7 +51,7 @@ var lcKeyNamespace = uuid.MustParse("6f1c2a8e-3b7d-5e4f-9a0b-1c2d3e4f5a6b")
 // loadYooKassaAPIs loads the YooKassa and LCManager specs as served APIs,
 // and the upstream client PaymentCommit uses.
 func loadYooKassaAPIs(cfg Config, flt *faults) (yk, lc *api, up *upstreams, err error) {
-	yk, err = loadAPI("yookassa", []string{"/yookassa/"}, renderYooKassa)
+	yk, err = loadAPI("yookassa", renderYooKassa)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -59,7 +59,7 @@ func loadYooKassaAPIs(cfg Config, flt *faults) (yk, lc *api, up *upstreams, err 
 	yk.faults = flt
 	yk.invalid = yookassaInvalid(yk)
 
-	lc, err = loadAPI("lcmanager", []string{"/api/yookassa/"}, renderLCManager)
+	lc, err = loadAPI("lcmanager", renderLCManager)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -85,7 +85,7 @@ var _ lcmanagerapi.ServerInterface = (*lcmanagerHandlers)(nil)
 
 // registerLCManager mounts PaymentCommit on r behind the API's guard.
 func registerLCManager(r *mux.Router, a *api, up *upstreams) {
-	sub := r.NewRoute().Subrouter()
+	sub := a.subrouter(r)
 	sub.Use(a.guard)
 	lcmanagerapi.HandlerWithOptions(&lcmanagerHandlers{api: a, upstreams: up}, lcmanagerapi.GorillaServerOptions{
 		BaseRouter:       sub,

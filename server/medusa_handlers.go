@@ -21,7 +21,7 @@ var _ medusaapi.StrictServerInterface = (*medusaHandlers)(nil)
 
 // registerMedusa mounts the Medusa routes on r behind the API's guard.
 func registerMedusa(r *mux.Router, a *api, ops *medusa.Operations) {
-	sub := r.NewRoute().Subrouter()
+	sub := a.subrouter(r)
 	sub.Use(a.guard)
 	strict := medusaapi.NewStrictHandlerWithOptions(&medusaHandlers{ops: ops}, nil, medusaapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  func(w http.ResponseWriter, r *http.Request, err error) { a.renderDecodeError(w, r, err) },

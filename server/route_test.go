@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,8 +18,8 @@ import (
 // the reuse while escaped ones are left to kin-openapi.
 func TestFindRouteAgreesWithKin(t *testing.T) {
 	param := regexp.MustCompile(`\{[^}]+\}`)
-	for _, name := range []string{"medusa", "cryptomus", "yookassa", "lcmanager", "sandbox"} {
-		a, err := loadAPI(name, nil, nil)
+	for name := range apiPrefixes {
+		a, err := loadAPI(name, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,6 +69,22 @@ func TestFindRouteAgreesWithKin(t *testing.T) {
 		}
 		if checked == 0 {
 			t.Fatalf("%s: no operation was routed", name)
+		}
+	}
+}
+
+// TestSpecPathsUnderPrefixes: every path of every spec lies under one of
+// its API's prefixes, or the API's subrouter would never route it.
+func TestSpecPathsUnderPrefixes(t *testing.T) {
+	for name := range apiPrefixes {
+		a, err := loadAPI(name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range a.doc.Paths.InMatchingOrder() {
+			if !slices.ContainsFunc(a.prefixes, func(p string) bool { return strings.HasPrefix(path, p) }) {
+				t.Errorf("%s: %s is under none of %v", a.name, path, a.prefixes)
+			}
 		}
 	}
 }

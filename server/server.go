@@ -82,7 +82,7 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	}
 	flt := newFaults()
 
-	medusaAPI, err := loadAPI("medusa", []string{"/medusa/"}, renderMedusa)
+	medusaAPI, err := loadAPI("medusa", renderMedusa)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 
-	controlAPI, err := loadAPI("sandbox", []string{"/sandbox/", "/"}, renderControl)
+	controlAPI, err := loadAPI("sandbox", renderControl)
 	if err != nil {
 		return nil, err
 	}

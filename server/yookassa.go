@@ -22,7 +22,7 @@ var _ yookassaapi.StrictServerInterface = (*yookassaHandlers)(nil)
 
 // registerYooKassa mounts the YooKassa routes on r behind the API's guard.
 func registerYooKassa(r *mux.Router, a *api, ops *yookassa.Operations) {
-	sub := r.NewRoute().Subrouter()
+	sub := a.subrouter(r)
 	sub.Use(a.guard)
 	strict := yookassaapi.NewStrictHandlerWithOptions(&yookassaHandlers{ops: ops}, nil, yookassaapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  func(w http.ResponseWriter, r *http.Request, err error) { a.renderDecodeError(w, r, err) },

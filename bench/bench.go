@@ -6,12 +6,9 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"sort"
 	"sync"
@@ -44,8 +41,7 @@ type Flow struct {
 
 // Client is one worker's connection to the server.
 type Client struct {
-	base   string
-	http   *http.Client
+	conn   *conn
 	shard  *shard
 	worker int
 	seq    int
@@ -73,31 +69,24 @@ type Request struct {
 // Do sends r, records its latency under r.Op, and fails when the status is
 // not r.Want; its failures are *Failure.
 func (c *Client) Do(r Request) ([]byte, error) {
-	req, err := http.NewRequest(r.Method, c.base+r.Path, bytes.NewReader(r.Body))
-	if err != nil {
-		return nil, err
-	}
-	for k, v := range r.Header {
-		req.Header[k] = v
-	}
-	if r.Body != nil && req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", "application/json")
+	header := r.Header
+	if r.Body != nil && header.Get("Content-Type") == "" {
+		header = header.Clone()
+		if header == nil {
+			header = http.Header{}
+		}
+		header.Set("Content-Type", "application/json")
 	}
 	start := time.Now()
-	res, err := c.http.Do(req)
-	if err != nil {
-		return nil, &Failure{Op: r.Op, Reason: "transport error", Detail: err.Error()}
-	}
-	body, err := io.ReadAll(res.Body)
-	res.Body.Close()
-	if c.shard != nil {
+	status, body, err := c.conn.roundTrip(r.Method, r.Path, header, r.Body)
+	if c.shard != nil && err == nil {
 		c.shard.add(r.Op, r.Mutating, time.Since(start))
 	}
 	if err != nil {
-		return nil, &Failure{Op: r.Op, Reason: "answer not read", Detail: err.Error()}
+		return nil, &Failure{Op: r.Op, Reason: "transport error", Detail: err.Error()}
 	}
-	if res.StatusCode != r.Want {
-		return body, &Failure{Op: r.Op, Reason: fmt.Sprintf("status %d, want %d", res.StatusCode, r.Want), Detail: string(body)}
+	if status != r.Want {
+		return body, &Failure{Op: r.Op, Reason: fmt.Sprintf("status %d, want %d", status, r.Want), Detail: string(body)}
 	}
 	return body, nil
 }
@@ -127,19 +116,6 @@ func (c *Client) countFailure(flow string, err error) {
 		f = &Failure{Op: flow, Reason: "lifecycle failed", Detail: err.Error()}
 	}
 	c.shard.fail(f.Op, f.Reason, f.Detail)
-}
-
-func newHTTPClient(conns int) *http.Client {
-	return &http.Client{
-		Timeout: 30 * time.Second,
-		Transport: &http.Transport{
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-			MaxIdleConns:        conns,
-			MaxIdleConnsPerHost: conns,
-			MaxConnsPerHost:     conns,
-			IdleConnTimeout:     time.Minute,
-		},
-	}
 }
 
 // Result is what a run measured.
@@ -183,8 +159,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if len(flows) == 0 {
 		return Result{}, fmt.Errorf("bench: no flows")
 	}
-	hc := newHTTPClient(cfg.Conns)
-	defer hc.CloseIdleConnections()
+	if _, err := newConn(cfg.BaseURL); err != nil {
+		return Result{}, err
+	}
 	rec := newRecorder()
 	var (
 		mu       sync.Mutex
@@ -197,7 +174,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			c := &Client{base: cfg.BaseURL, http: hc, shard: newShard(), worker: w}
+			cn, _ := newConn(cfg.BaseURL) // checked above
+			defer cn.close()
+			c := &Client{conn: cn, shard: newShard(), worker: w}
 			var mine []done
 			// Whole lifecycles only: a worker starts one only before the
 			// deadline, so every acknowledged step belongs to a lifecycle
@@ -238,12 +217,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	for _, d := range finished {
 		res.Lifecycles[d.flow]++
 	}
-	res.Verified, res.Unverified = verify(ctx, cfg, hc, flows, finished)
+	res.Verified, res.Unverified = verify(ctx, cfg, flows, finished)
 	return res, nil
 }
 
 // verify re-reads every finished lifecycle with a few connections.
-func verify(ctx context.Context, cfg Config, hc *http.Client, flows []Flow, finished []done) (int, []string) {
+func verify(ctx context.Context, cfg Config, flows []Flow, finished []done) (int, []string) {
 	byName := map[string]Flow{}
 	for _, f := range flows {
 		byName[f.Name] = f
@@ -259,7 +238,9 @@ func verify(ctx context.Context, cfg Config, hc *http.Client, flows []Flow, fini
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &Client{base: cfg.BaseURL, http: hc}
+			cn, _ := newConn(cfg.BaseURL)
+			defer cn.close()
+			c := &Client{conn: cn}
 			for d := range jobs {
 				err := byName[d.flow].Verify(c, d.id)
 				mu.Lock()

@@ -12,7 +12,7 @@ import (
 var PaymentCommit = Flow{
 	Name: "paymentcommit",
 	Run: func(c *Client) (string, error) {
-		upstream := c.base + "/yookassa/v3"
+		upstream := c.conn.base + "/yookassa/v3"
 		pay := []byte(fmt.Sprintf(`{"Refund":false,"Amount":100.00,"Description":"bench","ApiParams":{"Url":%q,"Login":"100500","Password":"test_sandbox_secret","IdempotenceKey":%q}}`, upstream, c.ID()))
 		raw, err := c.Do(Request{Op: "lcmanager paymentCommit (payment)", Mutating: true, Method: "POST", Path: "/api/yookassa/PaymentCommit", Body: pay, Want: 200})
 		if err != nil {

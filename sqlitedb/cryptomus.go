@@ -378,9 +378,14 @@ func cmLoadInvoice(ctx context.Context, q querier, query, what string, args ...a
 // not exist.
 func (d *DB) CreateInvoice(ctx context.Context, inv *cryptomus.Invoice) error {
 	return d.writeTx(ctx, func(tx *txn) error {
-		var exists bool
-		if err := tx.QueryRowContext(ctx, cmMerchantExists, inv.MerchantUUID).Scan(&exists); err != nil {
-			return fmt.Errorf("sqlitedb: create cryptomus invoice: %w", err)
+		// A merchant the caches know exists (merchants are never deleted
+		// but by a reset, which the caches see); the foreign key is the
+		// last word either way.
+		exists := tx.cachedMerchant(inv.MerchantUUID) != nil
+		if !exists {
+			if err := tx.QueryRowContext(ctx, cmMerchantExists, inv.MerchantUUID).Scan(&exists); err != nil {
+				return fmt.Errorf("sqlitedb: create cryptomus invoice: %w", err)
+			}
 		}
 		if !exists {
 			return cryptomus.Errorf(cryptomus.ENotFound, "merchant %s not found", inv.MerchantUUID)
@@ -393,6 +398,7 @@ func (d *DB) CreateInvoice(ctx context.Context, inv *cryptomus.Invoice) error {
 		if err != nil {
 			return fmt.Errorf("sqlitedb: create cryptomus invoice: %w", err)
 		}
+		tx.rows.stageInvoice(row)
 		return nil
 	})
 }
@@ -417,17 +423,35 @@ func (d *DB) InvoiceByUUIDAnyMerchant(ctx context.Context, uuid string) (*crypto
 // UpdateInvoice loads the invoice and its merchant inside one write
 // transaction, applies fn and stores both guarded by the versions it loaded
 // (the merchant only when fn changed it), bumping each version it writes;
-// fn's error is returned unchanged and nothing is written.
+// fn's error is returned unchanged and nothing is written. fn may run twice:
+// again, on rows read from SQLite, when the cached ones were stale.
 func (d *DB) UpdateInvoice(ctx context.Context, uuid string, fn func(inv *cryptomus.Invoice, m *cryptomus.Merchant) error) (*cryptomus.Invoice, error) {
+	out, err := d.updateInvoice(ctx, uuid, fn, true)
+	if errors.Is(err, errStaleCache) {
+		out, err = d.updateInvoice(ctx, uuid, fn, false)
+	}
+	return out, err
+}
+
+// updateInvoice is UpdateInvoice, starting from the writer's caches when
+// cached is true (invoicecache.go); a version guard that finds no row then
+// answers errStaleCache, and nothing of fn's is written.
+func (d *DB) updateInvoice(ctx context.Context, uuid string, fn func(inv *cryptomus.Invoice, m *cryptomus.Merchant) error, cached bool) (*cryptomus.Invoice, error) {
 	var out *cryptomus.Invoice
 	err := d.writeTx(ctx, func(tx *txn) error {
-		inv, err := cmLoadInvoice(ctx, tx, cmSelectInvoiceAny, uuid, uuid)
+		inv, invCached, err := loadInvoiceForUpdate(ctx, tx, uuid, cached)
 		if err != nil {
 			return err
 		}
-		m, err := cmLoadMerchant(ctx, tx, inv.MerchantUUID)
-		if err != nil {
-			return err
+		var m *cryptomus.Merchant
+		if cached {
+			m = tx.cachedMerchant(inv.MerchantUUID)
+		}
+		mCached := m != nil
+		if !mCached {
+			if m, err = cmLoadMerchant(ctx, tx, inv.MerchantUUID); err != nil {
+				return err
+			}
 		}
 		loadedInv, loadedM := inv.Version, m.Version
 		invRow := cmEncodeInvoice(inv)
@@ -450,14 +474,22 @@ func (d *DB) UpdateInvoice(ctx context.Context, uuid string, fn func(inv *crypto
 			res, err = tx.ExecContext(ctx, cmUpdateInvoice, args...)
 		}
 		if err := requireOneRow(res, err, func() error {
+			if invCached {
+				return errStaleCache
+			}
 			return cryptomus.Errorf(cryptomus.EConflict, "cryptomus invoice %s was changed by another request: read it again and retry", uuid)
 		}); err != nil {
 			return err
 		}
+		tx.rows.stageInvoice(row)
 		m.Version = loadedM
 		newRow, newWallets := cmEncodeMerchant(m)
 		if newRow != mRow || !slices.Equal(newWallets, mWallets) {
-			if err := cmSaveMerchant(ctx, tx, m, loadedM, mWallets); err != nil {
+			err := cmSaveMerchant(ctx, tx, m, loadedM, mWallets)
+			if mCached && cryptomus.CodeOf(err) == cryptomus.EConflict {
+				return errStaleCache
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -468,4 +500,18 @@ func (d *DB) UpdateInvoice(ctx context.Context, uuid string, fn func(inv *crypto
 		return nil, err
 	}
 	return out, nil
+}
+
+// loadInvoiceForUpdate reads an invoice from the writer's cache when cached
+// allows and it is there, else from SQLite; invCached says which.
+func loadInvoiceForUpdate(ctx context.Context, tx *txn, uuid string, cached bool) (inv *cryptomus.Invoice, invCached bool, err error) {
+	if cached {
+		if row, ok := tx.cachedInvoice(uuid); ok {
+			var dec decoder
+			inv = row.decode(&dec)
+			return inv, true, dec.err
+		}
+	}
+	inv, err = cmLoadInvoice(ctx, tx, cmSelectInvoiceAny, uuid, uuid)
+	return inv, false, err
 }

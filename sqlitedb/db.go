@@ -51,6 +51,8 @@ type DB struct {
 	// could find the pool empty and wait for the losers.
 	writes chan *writeReq
 	orders orderCache // rows of orders the writer wrote (ordercache.go)
+	// rows of Cryptomus invoices the writer wrote (invoicecache.go)
+	invoices invoiceCache
 	// What requests read most, outside the writer (readcache.go).
 	tokens        readCache[medusa.Token]
 	recipients    readCache[*medusa.Recipient]

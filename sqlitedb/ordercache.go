@@ -87,6 +87,8 @@ type pendingRows struct {
 	serviceOrders map[string]string
 	// merchants: Cryptomus merchants as written (copies), by uuid.
 	merchants map[string]*cryptomus.Merchant
+	// invoices: Cryptomus invoice rows as written, by uuid (invoicecache.go).
+	invoices map[string]cmInvoiceRow
 }
 
 func (p *pendingRows) stageMerchant(m *cryptomus.Merchant) {
@@ -114,6 +116,9 @@ func (p *pendingRows) absorb(w *pendingRows) {
 	}
 	for _, m := range w.merchants {
 		p.stageMerchant(m)
+	}
+	for _, row := range w.invoices {
+		p.stageInvoice(row)
 	}
 	for k, ext := range w.serviceOrders {
 		if p.serviceOrders == nil {

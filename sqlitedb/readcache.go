@@ -72,6 +72,7 @@ func (c *readCache[V]) invalidate() {
 // its callers are answered.
 func (d *DB) committed(p *pendingRows) {
 	d.orders.commit(p)
+	d.invoices.commit(p)
 	if p.reset {
 		d.tokens.invalidate()
 		d.shops.invalidate()

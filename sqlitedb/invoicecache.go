@@ -1,0 +1,99 @@
+package sqlitedb
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/paysandbox/paysandbox/cryptomus"
+)
+
+// The writer's view of Cryptomus invoices and merchants. A payment or a
+// refund loaded its invoice and its merchant (with the wallets) from SQLite
+// inside the writer, a third of the change's cost, though the writer itself
+// had written both a moment before. As with orders (ordercache.go), the
+// writer keeps the rows of the invoices it wrote, as of their last commit;
+// merchants it takes from the read cache, which holds every merchant as
+// last committed (readcache.go). Should another process have changed either
+// meanwhile, the version guard of the update finds no row, and the update
+// is decided once more from SQLite alone.
+
+// errStaleCache makes UpdateInvoice decide again without the caches.
+var errStaleCache = errors.New("sqlitedb: the cached invoice or merchant is stale")
+
+// invoiceCacheSize bounds the cache; when full it starts again empty.
+const invoiceCacheSize = 4096
+
+// invoiceCache holds committed invoice rows by uuid.
+type invoiceCache struct {
+	mu   sync.RWMutex
+	rows map[string]cmInvoiceRow
+}
+
+func (c *invoiceCache) get(uuid string) (cmInvoiceRow, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	row, ok := c.rows[uuid]
+	return row, ok
+}
+
+// commit applies what a committed batch wrote.
+func (c *invoiceCache) commit(p *pendingRows) {
+	if !p.reset && len(p.invoices) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p.reset || c.rows == nil || len(c.rows)+len(p.invoices) > invoiceCacheSize {
+		c.rows = make(map[string]cmInvoiceRow, invoiceCacheSize)
+	}
+	for uuid, row := range p.invoices {
+		c.rows[uuid] = row
+	}
+}
+
+func (p *pendingRows) stageInvoice(row cmInvoiceRow) {
+	if p.invoices == nil {
+		p.invoices = map[string]cmInvoiceRow{}
+	}
+	p.invoices[row.uuid] = row
+}
+
+// cachedInvoice finds the freshest row of an invoice this process wrote:
+// this write's own, then the batch's, then the committed cache.
+func (t *txn) cachedInvoice(uuid string) (cmInvoiceRow, bool) {
+	if row, ok := t.rows.invoices[uuid]; ok {
+		return row, true
+	}
+	if t.batch != nil {
+		if row, ok := t.batch.invoices[uuid]; ok || t.batch.reset {
+			return row, ok // after a reset in this batch only its own rows hold
+		}
+	}
+	if t.rows.reset {
+		return cmInvoiceRow{}, false
+	}
+	return t.d.invoices.get(uuid)
+}
+
+// cachedMerchant finds the freshest copy of a merchant: as written by this
+// write or the batch, else as last committed; nil when not known.
+func (t *txn) cachedMerchant(uuid string) *cryptomus.Merchant {
+	if m, ok := t.rows.merchants[uuid]; ok {
+		return cloneMerchant(m)
+	}
+	if t.batch != nil {
+		if m, ok := t.batch.merchants[uuid]; ok {
+			return cloneMerchant(m)
+		}
+		if t.batch.reset {
+			return nil
+		}
+	}
+	if t.rows.reset {
+		return nil
+	}
+	if m, _, ok := t.d.merchants.get(uuid); ok {
+		return cloneMerchant(m)
+	}
+	return nil
+}

@@ -152,17 +152,26 @@ func (s *Operations) Refund(ctx context.Context, m *Merchant, req RefundRequest)
 	if m.PaymentsBlocked {
 		return business(MsgForbidden)
 	}
-	inv, err := s.find(ctx, m.UUID, req.UUID, req.OrderID, false)
-	if err != nil {
-		return err
+	// By uuid the invoice is read only inside the write, which checks
+	// that it is this merchant's; by order_id it must be found first.
+	uuid := strings.ToLower(req.UUID)
+	if uuid == "" {
+		inv, err := s.find(ctx, m.UUID, "", req.OrderID, false)
+		if err != nil {
+			return err
+		}
+		uuid = inv.UUID
 	}
 	now, expired := s.now(), false
-	_, err = s.Store.UpdateInvoice(ctx, inv.UUID, func(inv *Invoice, fresh *Merchant) error {
+	_, err := s.Store.UpdateInvoice(ctx, uuid, func(inv *Invoice, fresh *Merchant) error {
+		if inv.MerchantUUID != m.UUID {
+			return Errorf(ENotFound, "invoice %s not found", uuid) // another merchant's
+		}
 		expired = inv.Observe(now)
 		return inv.ApplyRefund(fresh, req, now)
 	})
 	if err != nil && expired {
-		s.persistExpiry(ctx, inv.UUID, now)
+		s.persistExpiry(ctx, uuid, now)
 	}
 	if CodeOf(err) == ENotFound {
 		return business(MsgPaymentNotFound)

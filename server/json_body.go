@@ -80,9 +80,11 @@ func strictJSONBodyDecoder(body io.Reader, h http.Header, schema *openapi3.Schem
 	if err := checkJSONBody(data); err != nil {
 		return nil, &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: err}
 	}
-	value, err := openapi3filter.JSONBodyDecoder(bytes.NewReader(data), h, schema, enc)
-	if err != nil {
-		return nil, err
+	value, ok := decodeJSONValue(data)
+	if !ok { // not one plain JSON value: json.Decoder answers (json_value.go)
+		if value, err = openapi3filter.JSONBodyDecoder(bytes.NewReader(data), h, schema, enc); err != nil {
+			return nil, err
+		}
 	}
 	if schema != nil {
 		if err := checkFieldCase(value, schema.Value, ""); err != nil {

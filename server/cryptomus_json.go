@@ -40,7 +40,20 @@ func writeCryptomus(w http.ResponseWriter, status int, v any, fields []string) e
 		return err
 	}
 	var buf bytes.Buffer
-	if err := writeOrdered(&buf, raw, func(key string) []string {
+	if err := writeOrdered(&buf, raw, cryptomusOrder(fields), ""); err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err = buf.WriteTo(w)
+	return err
+}
+
+// cryptomusOrder is Cryptomus's key order for an answer whose `errors`
+// name the fields in the order fields gives.
+func cryptomusOrder(fields []string) func(key string) []string {
+	return func(key string) []string {
 		switch key {
 		case "":
 			return cryptomusTopOrder
@@ -50,14 +63,7 @@ func writeCryptomus(w http.ResponseWriter, status int, v any, fields []string) e
 			return fields
 		}
 		return nil
-	}, ""); err != nil {
-		return err
 	}
-	buf.WriteByte('\n')
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, err = buf.WriteTo(w)
-	return err
 }
 
 // writeOrdered copies a JSON value, writing the keys of the objects at the
@@ -178,13 +184,6 @@ func plainName(name []byte) bool {
 }
 
 // The helpers below read JSON already known to be valid.
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
 
 // stringEnd returns the index just past the string that starts at b[i].
 func stringEnd(b []byte, i int) int {

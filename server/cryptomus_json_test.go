@@ -70,17 +70,7 @@ var orderedSeeds = []string{
 
 func sameOrdered(t *testing.T, raw []byte) {
 	t.Helper()
-	orderOf := func(key string) []string {
-		switch key {
-		case "":
-			return cryptomusTopOrder
-		case "result":
-			return cryptomusInvoiceOrder
-		case "errors":
-			return []string{"order_id", "amount", "currency"}
-		}
-		return nil
-	}
+	orderOf := cryptomusOrder([]string{"order_id", "amount", "currency"})
 	var got, want bytes.Buffer
 	gotErr := writeOrdered(&got, raw, orderOf, "")
 	wantErr := writeOrderedByMap(&want, raw, orderOf, "")
@@ -121,15 +111,7 @@ func BenchmarkWriteCryptomus(b *testing.B) {
 		`"payment_status":"check","status":"check","txid":null,"updated_at":"2026-12-04T23:13:19+03:00",` +
 		`"url":"https://pay.cryptomus.com/pay/7e5b2a4c-1f7e-4d0a-9a3b-6a1f2c3d4e5f",` +
 		`"uuid":"7e5b2a4c-1f7e-4d0a-9a3b-6a1f2c3d4e5f"},"state":0}`)
-	orderOf := func(key string) []string {
-		if key == "" {
-			return cryptomusTopOrder
-		}
-		if key == "result" {
-			return cryptomusInvoiceOrder
-		}
-		return nil
-	}
+	orderOf := cryptomusOrder(nil)
 	b.ReportAllocs()
 	var buf bytes.Buffer
 	for b.Loop() {

@@ -190,13 +190,4 @@ func (r *jsonValueReader) next(c byte) bool {
 	return false
 }
 
-func (r *jsonValueReader) skipSpace() {
-	for r.pos < len(r.data) {
-		switch r.data[r.pos] {
-		case ' ', '\t', '\n', '\r':
-			r.pos++
-		default:
-			return
-		}
-	}
-}
+func (r *jsonValueReader) skipSpace() { r.pos = skipSpace(r.data, r.pos) }

@@ -50,9 +50,10 @@ type DB struct {
 	// reads through the store (the recipient lookup of an order update)
 	// could find the pool empty and wait for the losers.
 	writes chan *writeReq
-	orders orderCache // rows of orders the writer wrote (ordercache.go)
-	// rows of Cryptomus invoices the writer wrote (invoicecache.go)
-	invoices invoiceCache
+	// rows of the orders and Cryptomus invoices the writer wrote
+	// (ordercache.go, invoicecache.go)
+	orders   committedRows[*cachedOrder]
+	invoices committedRows[cmInvoiceRow]
 	// What requests read most, outside the writer (readcache.go).
 	tokens        readCache[medusa.Token]
 	recipients    readCache[*medusa.Recipient]

@@ -2,7 +2,6 @@ package sqlitedb
 
 import (
 	"errors"
-	"sync"
 
 	"github.com/paysandbox/paysandbox/cryptomus"
 )
@@ -22,34 +21,6 @@ var errStaleCache = errors.New("sqlitedb: the cached invoice or merchant is stal
 
 // invoiceCacheSize bounds the cache; when full it starts again empty.
 const invoiceCacheSize = 4096
-
-// invoiceCache holds committed invoice rows by uuid.
-type invoiceCache struct {
-	mu   sync.RWMutex
-	rows map[string]cmInvoiceRow
-}
-
-func (c *invoiceCache) get(uuid string) (cmInvoiceRow, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	row, ok := c.rows[uuid]
-	return row, ok
-}
-
-// commit applies what a committed batch wrote.
-func (c *invoiceCache) commit(p *pendingRows) {
-	if !p.reset && len(p.invoices) == 0 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if p.reset || c.rows == nil || len(c.rows)+len(p.invoices) > invoiceCacheSize {
-		c.rows = make(map[string]cmInvoiceRow, invoiceCacheSize)
-	}
-	for uuid, row := range p.invoices {
-		c.rows[uuid] = row
-	}
-}
 
 func (p *pendingRows) stageInvoice(row cmInvoiceRow) {
 	if p.invoices == nil {

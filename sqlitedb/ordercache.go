@@ -48,31 +48,34 @@ func (c *cachedOrder) loaded() (*loadedOrder, error) {
 	return lo, dec.err
 }
 
-// orderCache holds committed rows; the mutex guards against readers in
-// tests and the resets of other goroutines' view.
-type orderCache struct {
-	mu     sync.RWMutex
-	orders map[string]*cachedOrder
+// committedRows holds the rows the writer wrote, by key, as of their last
+// commit (orders here, Cryptomus invoices in invoicecache.go); the mutex
+// guards against readers in tests and the resets of other goroutines' view.
+type committedRows[V any] struct {
+	mu   sync.RWMutex
+	rows map[string]V
 }
 
-func (c *orderCache) get(key string) *cachedOrder {
+func (c *committedRows[V]) get(key string) (V, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.orders[key]
+	v, ok := c.rows[key]
+	return v, ok
 }
 
-// commit applies what a committed batch wrote.
-func (c *orderCache) commit(p *pendingRows) {
-	if !p.reset && len(p.orders) == 0 {
+// commit applies what a committed batch wrote: rows, after emptying the
+// cache when the batch reset the data or the cache would pass size.
+func (c *committedRows[V]) commit(reset bool, rows map[string]V, size int) {
+	if !reset && len(rows) == 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if p.reset || c.orders == nil || len(c.orders)+len(p.orders) > orderCacheSize {
-		c.orders = make(map[string]*cachedOrder, orderCacheSize)
+	if reset || c.rows == nil || len(c.rows)+len(rows) > size {
+		c.rows = make(map[string]V, size)
 	}
-	for k, o := range p.orders {
-		c.orders[k] = o
+	for k, v := range rows {
+		c.rows[k] = v
 	}
 }
 
@@ -145,5 +148,6 @@ func (t *txn) cachedOrder(key string) *cachedOrder {
 	if t.rows.reset {
 		return nil
 	}
-	return t.d.orders.get(key)
+	o, _ := t.d.orders.get(key)
+	return o
 }

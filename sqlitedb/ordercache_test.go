@@ -16,7 +16,7 @@ import (
 // load from SQLite.
 func cachedMatchesStored(t *testing.T, d *DB, ext string) {
 	t.Helper()
-	c := d.orders.get(orderKey(platform1, ext))
+	c, _ := d.orders.get(orderKey(platform1, ext))
 	if c == nil {
 		t.Fatalf("order %s is not cached", ext)
 	}
@@ -101,7 +101,7 @@ func TestOrderCacheKeepsOnlyCommittedRows(t *testing.T) {
 	if !errors.Is(updErr, errBatchLost) || lossErr == nil {
 		t.Fatalf("update: %v, loss: %v", updErr, lossErr)
 	}
-	if c := d.orders.get(orderKey(platform1, "o1")); c == nil || c.version != o.Version {
+	if c, _ := d.orders.get(orderKey(platform1, "o1")); c == nil || c.version != o.Version {
 		t.Fatalf("cached rows after a lost update: %+v, want version %d", c, o.Version)
 	}
 	cachedMatchesStored(t, d, "o1")

@@ -71,8 +71,8 @@ func (c *readCache[V]) invalidate() {
 // committed brings the caches up to what a batch has just committed, before
 // its callers are answered.
 func (d *DB) committed(p *pendingRows) {
-	d.orders.commit(p)
-	d.invoices.commit(p)
+	d.orders.commit(p.reset, p.orders, orderCacheSize)
+	d.invoices.commit(p.reset, p.invoices, invoiceCacheSize)
 	if p.reset {
 		d.tokens.invalidate()
 		d.shops.invalidate()

@@ -40,7 +40,12 @@ func TestCheckpointsKeepTheWALShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if limit := int64(16 << 20); fi.Size() > limit {
+	// Without restarts the WAL would pass 80 MB. With them it stays near
+	// what the writes add while a background checkpoint runs; a loaded
+	// machine's fsync can stretch that to hundreds of ms (CI once saw 19 MB
+	// against the 16 MB this allowed), so the bound is half the no-restart
+	// size, not a tight one.
+	if limit := int64(40 << 20); fi.Size() > limit {
 		t.Fatalf("WAL is %d bytes after %d writes, want at most %d", fi.Size(), writes, limit)
 	}
 	var n int

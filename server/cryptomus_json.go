@@ -187,12 +187,8 @@ func plainName(name []byte) bool {
 
 // stringEnd returns the index just past the string that starts at b[i].
 func stringEnd(b []byte, i int) int {
-	for i++; b[i] != '"'; i++ {
-		if b[i] == '\\' {
-			i++
-		}
-	}
-	return i + 1
+	end, _, _ := scanString(b, i)
+	return end
 }
 
 // valueEnd returns the index just past the value that starts at b[i].

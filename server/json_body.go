@@ -418,110 +418,38 @@ func (s *jsonChecker) where() string {
 
 func (s *jsonChecker) skipSpace() { s.pos = skipSpace(s.data, s.pos) }
 
-// skipSpace returns the index of the first byte at or after i that is not
-// white space between JSON tokens (the three JSON readers here share it).
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
 // str reads a string at pos (its opening quote), returning it quotes and
 // all, and whether it has escapes.
 func (s *jsonChecker) str() (raw []byte, escaped, ok bool) {
-	start := s.pos
-	i := s.pos + 1
-	for i < len(s.data) {
-		c := s.data[i]
-		switch {
-		case c == '"':
-			s.pos = i + 1
-			return s.data[start:s.pos], escaped, true
-		case c < 0x20:
-			return nil, false, false
-		case c == '\\':
-			escaped = true
-			if i+1 >= len(s.data) {
-				return nil, false, false
-			}
-			switch s.data[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if i+6 > len(s.data) {
-					return nil, false, false
-				}
-				for _, h := range s.data[i+2 : i+6] {
-					if !isHex(h) {
-						return nil, false, false
-					}
-				}
-				i += 6
-			default:
-				return nil, false, false
-			}
-		default:
-			i++
-		}
+	end, escaped, ok := scanString(s.data, s.pos)
+	if !ok {
+		return nil, false, false
 	}
-	return nil, false, false
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+	raw, s.pos = s.data[s.pos:end], end
+	return raw, escaped, true
 }
 
 func (s *jsonChecker) literal(word string) error {
-	if !bytes.HasPrefix(s.data[s.pos:], []byte(word)) {
+	end, ok := scanWord(s.data, s.pos, word)
+	if !ok {
 		return errSyntax
 	}
-	s.pos += len(word)
+	s.pos = end
 	return nil
 }
 
-// number reads -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? and refuses
-// one beyond float64.
+// number reads a number and refuses one beyond float64.
 func (s *jsonChecker) number() error {
-	d, i := s.data, s.pos
-	digits := func() bool {
-		from := i
-		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
-			i++
-		}
-		return i > from
-	}
-	if i < len(d) && d[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(d) && d[i] == '0':
-		i++
-	case !digits():
+	start := s.pos
+	end, exponent, ok := scanNumber(s.data, start)
+	if !ok {
 		return errSyntax
 	}
-	if i < len(d) && d[i] == '.' {
-		i++
-		if !digits() {
-			return errSyntax
-		}
-	}
-	exponent := i < len(d) && (d[i] == 'e' || d[i] == 'E')
-	if exponent {
-		i++
-		if i < len(d) && (d[i] == '+' || d[i] == '-') {
-			i++
-		}
-		if !digits() {
-			return errSyntax
-		}
-	}
-	start := s.pos
-	s.pos = i
-	if !exponent && i-start < 300 {
+	s.pos = end
+	if !exponent && end-start < 300 {
 		return nil // below 1e300: no need to parse it
 	}
-	text := string(d[start:i])
+	text := string(s.data[start:end])
 	if _, err := strconv.ParseFloat(text, 64); err != nil {
 		return &jsonBodyError{field: s.where(), reason: "is a number out of range: " + shorten(text, 40)}
 	}

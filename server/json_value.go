@@ -114,71 +114,48 @@ func (r *jsonValueReader) array(depth int) (any, bool) {
 // or other bytes is decoded by encoding/json itself (its handling of bad
 // UTF-8 and surrogates is the reference).
 func (r *jsonValueReader) str() (any, bool) {
-	start := r.pos
-	plain := true
-	for r.pos++; r.pos < len(r.data); r.pos++ {
-		switch c := r.data[r.pos]; {
-		case c == '"':
-			r.pos++
-			raw := r.data[start:r.pos]
-			if plain {
-				return string(raw[1 : len(raw)-1]), true
-			}
-			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return nil, false
-			}
-			return s, true
-		case c == '\\':
-			plain = false
-			r.pos++ // the escaped byte cannot end the string
-		case c < 0x20:
-			return nil, false
-		case c >= 0x80:
-			plain = false
-		}
+	end, escaped, ok := scanString(r.data, r.pos)
+	if !ok {
+		return nil, false
 	}
-	return nil, false
+	raw := r.data[r.pos:end]
+	r.pos = end
+	if !escaped && isASCII(raw) {
+		return string(raw[1 : len(raw)-1]), true
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, false
+	}
+	return s, true
 }
 
-// number reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? as written.
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// number reads a number as written.
 func (r *jsonValueReader) number() (any, bool) {
-	start := r.pos
-	r.next('-')
-	switch {
-	case r.next('0'):
-	case r.digits() == 0:
+	end, _, ok := scanNumber(r.data, r.pos)
+	if !ok {
 		return nil, false
 	}
-	if r.next('.') && r.digits() == 0 {
-		return nil, false
-	}
-	if r.next('e') || r.next('E') {
-		if !r.next('+') {
-			r.next('-')
-		}
-		if r.digits() == 0 {
-			return nil, false
-		}
-	}
-	return json.Number(r.data[start:r.pos]), true
-}
-
-func (r *jsonValueReader) digits() int {
-	n := 0
-	for r.pos < len(r.data) && '0' <= r.data[r.pos] && r.data[r.pos] <= '9' {
-		r.pos++
-		n++
-	}
-	return n
+	n := json.Number(r.data[r.pos:end])
+	r.pos = end
+	return n, true
 }
 
 func (r *jsonValueReader) literal(word string) bool {
-	if len(r.data)-r.pos < len(word) || string(r.data[r.pos:r.pos+len(word)]) != word {
-		return false
+	end, ok := scanWord(r.data, r.pos, word)
+	if ok {
+		r.pos = end
 	}
-	r.pos += len(word)
-	return true
+	return ok
 }
 
 // next steps over c when it is the next byte.

@@ -381,7 +381,7 @@ func (d *DB) CreateInvoice(ctx context.Context, inv *cryptomus.Invoice) error {
 		// A merchant the caches know exists (merchants are never deleted
 		// but by a reset, which the caches see); the foreign key is the
 		// last word either way.
-		exists := tx.cachedMerchant(inv.MerchantUUID) != nil
+		exists := tx.knownMerchant(inv.MerchantUUID) != nil
 		if !exists {
 			if err := tx.QueryRowContext(ctx, cmMerchantExists, inv.MerchantUUID).Scan(&exists); err != nil {
 				return fmt.Errorf("sqlitedb: create cryptomus invoice: %w", err)

@@ -32,38 +32,26 @@ func (p *pendingRows) stageInvoice(row cmInvoiceRow) {
 // cachedInvoice finds the freshest row of an invoice this process wrote:
 // this write's own, then the batch's, then the committed cache.
 func (t *txn) cachedInvoice(uuid string) (cmInvoiceRow, bool) {
-	if row, ok := t.rows.invoices[uuid]; ok {
-		return row, true
-	}
-	if t.batch != nil {
-		if row, ok := t.batch.invoices[uuid]; ok || t.batch.reset {
-			return row, ok // after a reset in this batch only its own rows hold
-		}
-	}
-	if t.rows.reset {
-		return cmInvoiceRow{}, false
+	if row, found, final := staged(t, func(p *pendingRows) map[string]cmInvoiceRow { return p.invoices }, uuid); final {
+		return row, found
 	}
 	return t.d.invoices.get(uuid)
 }
 
-// cachedMerchant finds the freshest copy of a merchant: as written by this
-// write or the batch, else as last committed; nil when not known.
+// knownMerchant finds the freshest merchant: as written by this write or
+// the batch, else as last committed; nil when not known. It is shared:
+// cachedMerchant is the copy to change.
+func (t *txn) knownMerchant(uuid string) *cryptomus.Merchant {
+	if m, _, final := staged(t, func(p *pendingRows) map[string]*cryptomus.Merchant { return p.merchants }, uuid); final {
+		return m
+	}
+	m, _, _ := t.d.merchants.get(uuid)
+	return m
+}
+
+// cachedMerchant is a copy of knownMerchant's merchant, or nil.
 func (t *txn) cachedMerchant(uuid string) *cryptomus.Merchant {
-	if m, ok := t.rows.merchants[uuid]; ok {
-		return cloneMerchant(m)
-	}
-	if t.batch != nil {
-		if m, ok := t.batch.merchants[uuid]; ok {
-			return cloneMerchant(m)
-		}
-		if t.batch.reset {
-			return nil
-		}
-	}
-	if t.rows.reset {
-		return nil
-	}
-	if m, _, ok := t.d.merchants.get(uuid); ok {
+	if m := t.knownMerchant(uuid); m != nil {
 		return cloneMerchant(m)
 	}
 	return nil

@@ -131,22 +131,28 @@ func (p *pendingRows) absorb(w *pendingRows) {
 	}
 }
 
+// staged looks key up in what this write staged, then in what the writes
+// before it in the transaction staged (of picks the kind of rows). final
+// says the answer stands: found, or hidden because this transaction emptied
+// the data tables, so that nothing committed before it counts; otherwise
+// the caller asks its committed cache.
+func staged[V any](t *txn, of func(*pendingRows) map[string]V, key string) (v V, found, final bool) {
+	if v, ok := of(&t.rows)[key]; ok {
+		return v, true, true
+	}
+	if t.batch != nil {
+		if v, ok := of(t.batch)[key]; ok || t.batch.reset {
+			return v, ok, true
+		}
+	}
+	return v, false, t.rows.reset
+}
+
 // cachedOrder finds the freshest rows of an order this process wrote: this
 // write's own, then the batch's, then the committed cache.
 func (t *txn) cachedOrder(key string) *cachedOrder {
-	if o, ok := t.rows.orders[key]; ok {
+	if o, _, final := staged(t, func(p *pendingRows) map[string]*cachedOrder { return p.orders }, key); final {
 		return o
-	}
-	if t.batch != nil {
-		if t.batch.reset {
-			return t.batch.orders[key] // older rows were deleted in this batch
-		}
-		if o, ok := t.batch.orders[key]; ok {
-			return o
-		}
-	}
-	if t.rows.reset {
-		return nil
 	}
 	o, _ := t.d.orders.get(key)
 	return o

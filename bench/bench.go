@@ -69,16 +69,8 @@ type Request struct {
 // Do sends r, records its latency under r.Op, and fails when the status is
 // not r.Want; its failures are *Failure.
 func (c *Client) Do(r Request) ([]byte, error) {
-	header := r.Header
-	if r.Body != nil && header.Get("Content-Type") == "" {
-		header = header.Clone()
-		if header == nil {
-			header = http.Header{}
-		}
-		header.Set("Content-Type", "application/json")
-	}
 	start := time.Now()
-	status, body, err := c.conn.roundTrip(r.Method, r.Path, header, r.Body)
+	status, body, err := c.conn.roundTrip(r.Method, r.Path, r.Header, r.Body)
 	if c.shard != nil && err == nil {
 		c.shard.add(r.Op, r.Mutating, time.Since(start))
 	}
@@ -159,7 +151,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if len(flows) == 0 {
 		return Result{}, fmt.Errorf("bench: no flows")
 	}
-	if _, err := newConn(cfg.BaseURL); err != nil {
+	server, err := newConn(cfg.BaseURL)
+	if err != nil {
 		return Result{}, err
 	}
 	rec := newRecorder()
@@ -174,7 +167,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			cn, _ := newConn(cfg.BaseURL) // checked above
+			cn := server.another()
 			defer cn.close()
 			c := &Client{conn: cn, shard: newShard(), worker: w}
 			var mine []done
@@ -217,12 +210,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	for _, d := range finished {
 		res.Lifecycles[d.flow]++
 	}
-	res.Verified, res.Unverified = verify(ctx, cfg, flows, finished)
+	res.Verified, res.Unverified = verify(ctx, cfg, server, flows, finished)
 	return res, nil
 }
 
 // verify re-reads every finished lifecycle with a few connections.
-func verify(ctx context.Context, cfg Config, flows []Flow, finished []done) (int, []string) {
+func verify(ctx context.Context, cfg Config, server *conn, flows []Flow, finished []done) (int, []string) {
 	byName := map[string]Flow{}
 	for _, f := range flows {
 		byName[f.Name] = f
@@ -238,7 +231,7 @@ func verify(ctx context.Context, cfg Config, flows []Flow, finished []done) (int
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cn, _ := newConn(cfg.BaseURL)
+			cn := server.another()
 			defer cn.close()
 			c := &Client{conn: cn}
 			for d := range jobs {

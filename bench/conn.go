@@ -47,6 +47,11 @@ func newConn(base string) (*conn, error) {
 	return &conn{base: base, target: u, addr: addr}, nil
 }
 
+// another is a connection of its own to the same server, not yet dialled.
+func (c *conn) another() *conn {
+	return &conn{base: c.base, target: c.target, addr: c.addr}
+}
+
 func (c *conn) dial() error {
 	nc, err := net.DialTimeout("tcp", c.addr, 5*time.Second)
 	if err != nil {
@@ -72,7 +77,8 @@ func (c *conn) close() {
 	}
 }
 
-// roundTrip sends one request and reads its whole answer. A request that
+// roundTrip sends one request and reads its whole answer; a body without a
+// Content-Type in header goes as application/json. A request that
 // fails on the wire is not sent again: it may have reached the server.
 func (c *conn) roundTrip(method, path string, header http.Header, body []byte) (status int, answer []byte, err error) {
 	if c.nc == nil {
@@ -111,6 +117,9 @@ func (c *conn) exchange(method, path string, header http.Header, body []byte) (s
 			w.WriteString(v)
 			w.WriteString("\r\n")
 		}
+	}
+	if body != nil && header.Get("Content-Type") == "" {
+		w.WriteString("Content-Type: application/json\r\n") // what every flow sends
 	}
 	w.WriteString("\r\n")
 	w.Write(body)

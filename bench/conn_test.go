@@ -53,6 +53,10 @@ func TestConnKeepsAlive(t *testing.T) {
 			t.Fatalf("echo %d: %d %q %v", i, status, body, err)
 		}
 	}
+	// A body without a Content-Type goes as JSON.
+	if status, body, err := c.roundTrip("POST", "/echo", http.Header{"X-Test": {"no type"}}, []byte(`{}`)); err != nil || string(body) != `POST no type application/json {} 2` {
+		t.Fatalf("default type: %d %q %v", status, body, err)
+	}
 	status, body, err := c.roundTrip("GET", "/chunked", nil, nil)
 	if err != nil || status != 200 || len(body) != 5000 {
 		t.Fatalf("chunked: %d %d bytes %v", status, len(body), err)
